@@ -1,0 +1,45 @@
+// Builds everything `npm install` must produce: the N-API addon (node-gyp against
+// the system Node headers), the static stub, and the TypeScript (tsc then a bundle).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+const only = process.argv[2];
+
+function nodeGyp() {
+  const candidates = [
+    join(root, 'node_modules/node-gyp/bin/node-gyp.js'),
+    join(dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
+    '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
+    '/usr/share/nodejs/npm/node_modules/node-gyp/bin/node-gyp.js',
+  ];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error('node-gyp not found (it ships with npm)');
+  return found;
+}
+
+function buildNative() {
+  const nodedir = existsSync('/usr/include/node/node_api.h') ? '/usr' : dirname(dirname(process.execPath));
+  run(process.execPath, [nodeGyp(), 'rebuild', `--nodedir=${nodedir}`], { cwd: join(root, 'native') });
+  mkdirSync(join(root, 'build'), { recursive: true });
+  const stub = join(root, 'build/tsvisor-stub');
+  run('gcc', ['-nostdlib', '-static', '-Wl,-Ttext=0x7fff00001000', '-Wl,--build-id=none',
+    '-Wl,-z,noexecstack', '-o', stub, join(root, 'native/stub/stub.S')]);
+  // The platform hard-codes the stub's layout: check it.
+  const nm = execFileSync('nm', [stub], { encoding: 'utf8' });
+  if (!/^00007fff00001001 T stub_syscall$/m.test(nm)) throw new Error(`stub layout changed:\n${nm}`);
+}
+
+function buildTs() {
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root]);
+  // One bundle for start-up speed: Node loads one file instead of a module graph.
+  run(process.execPath, [join(root, 'node_modules/esbuild/bin/esbuild'), 'src/main.ts', '--bundle',
+    '--platform=node', '--format=esm', '--target=node20', '--outfile=dist/tsvisor.mjs',
+    '--external:*.node', '--log-level=warning']);
+}
+
+if (!only || only === 'native') buildNative();
+if (!only || only === 'ts') buildTs();

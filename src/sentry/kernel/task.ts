@@ -1,0 +1,117 @@
+// Tasks (Linux's task_struct): one application thread. A task runs as one host
+// thread of its address space's stub; while the Sentry serves its syscall, the
+// host thread is stopped and `regs` holds its registers.
+import { EBADF, ENOENT, ENOTDIR } from '../../abi/linux/errno.js';
+import { AT_FDCWD } from '../../abi/linux/fcntl.js';
+import { Registers } from '../arch/amd64/registers.js';
+import type { MemoryManager } from '../mm/mm.js';
+import type { FdTable } from '../vfs/fd_table.js';
+import type { FsContext } from '../vfs/fs_context.js';
+import type { VirtualDentry } from '../vfs/mount.js';
+import type { WalkContext } from '../vfs/path.js';
+import { Block, type SyscallValue, type BlockWait } from './block.js';
+import type { Credentials } from './credentials.js';
+import type { Kernel } from './kernel.js';
+import type { Rlimit } from './limits.js';
+import { makeSyscallArgs, type SyscallArgs } from './syscall_args.js';
+import type { ThreadGroup } from './thread_group.js';
+import type { WaitQueue } from './waiter.js';
+
+export const enum TaskState {
+  /** Resumed on the host (computing or about to stop). */
+  Running,
+  /** Stopped at a syscall the Sentry is serving or will serve. */
+  InSentry,
+  /** Waiting on a Block. */
+  Blocked,
+  /** Exited; waiting to be reaped by its parent. */
+  Zombie,
+  /** Reaped. */
+  Dead,
+}
+
+export class Task {
+  readonly regs = new Registers();
+  readonly args: SyscallArgs = makeSyscallArgs(this.regs);
+  state = TaskState.InSentry;
+  /** Name shown by ps and /proc/<pid>/comm (at most 15 bytes). */
+  comm = '';
+  /** Blocked signals. */
+  sigmask = 0n;
+  /** The Block this task waits on, and how to abandon it. */
+  block: Block | null = null;
+  cancelBlock: (() => void) | null = null;
+  /** Set when a blocked task is woken: what to run to finish its syscall. */
+  pendingRetry: (() => SyscallValue | Block) | null = null;
+  /** Host signal to inject on the next resume (0: none). */
+  hostSignal = 0;
+  /** set_tid_address / CLONE_CHILD_CLEARTID. */
+  clearChildTid = 0;
+  robustList = 0;
+  robustListLen = 0;
+  /** Syscall number being served (for strace and restart). */
+  syscallNr = -1;
+  /** CPU time accounting, ns. */
+  cpuUserNs = 0;
+  cpuSysNs = 0;
+
+  constructor(
+    readonly kernel: Kernel,
+    /** Thread id in the sandbox's PID namespace. */
+    readonly tid: number,
+    /** Host tid of the stub thread running this task. */
+    public hostTid: number,
+    public tg: ThreadGroup,
+    public mm: MemoryManager,
+    public fdTable: FdTable,
+    public fs: FsContext,
+    public creds: Credentials,
+  ) {}
+
+  get pid(): number {
+    return this.tg.pid;
+  }
+
+  get walkCtx(): WalkContext {
+    return { task: this, fs: this.fs, creds: this.creds };
+  }
+
+  limit(resource: number): Rlimit {
+    return this.tg.limits.get(resource);
+  }
+
+  /**
+   * Where a *at() path starts: the root for absolute paths, the cwd for AT_FDCWD,
+   * otherwise the directory open at dirfd (ENOTDIR if it is not one).
+   */
+  startFor(dirfd: number, path: string): VirtualDentry {
+    if (path.startsWith('/')) return this.fs.root;
+    if (dirfd === AT_FDCWD) return this.fs.cwd;
+    const f = this.fdTable.getOrNull(dirfd);
+    if (!f) throw EBADF;
+    if (path.length > 0 && !f.inode.isDir()) throw ENOTDIR;
+    return f.vd;
+  }
+
+  /** Reads a path argument; ENOENT for "" unless allowed (AT_EMPTY_PATH). */
+  readPath(addr: number, allowEmpty = false): string {
+    const p = this.mm.readCString(addr, 4096);
+    if (p.length === 0 && !allowEmpty) throw ENOENT;
+    return p;
+  }
+
+  /** A Block that retries `op` whenever one of the waits fires. */
+  blockOn(waits: readonly BlockWait[], retry: () => SyscallValue | Block, deadline: number | null = null,
+    onTimeout: (() => SyscallValue | Block) | null = null): Block {
+    return new Block(retry, waits, deadline, onTimeout);
+  }
+
+  /** A Block on one queue. */
+  waitOn(queue: WaitQueue, mask: number, retry: () => SyscallValue | Block): Block {
+    return new Block(retry, [{ queue, mask }], null, null);
+  }
+
+  toString(): string {
+    return `task ${this.tid} (${this.comm})`;
+  }
+}

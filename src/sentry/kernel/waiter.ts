@@ -1,0 +1,47 @@
+// Wait queues: how blocking syscalls learn that they may make progress
+// (gVisor's waiter package, Linux's wait_queue_head). Event masks are poll(2) bits.
+
+export const EVENT_IN = 0x001; // POLLIN
+export const EVENT_PRI = 0x002;
+export const EVENT_OUT = 0x004; // POLLOUT
+export const EVENT_ERR = 0x008;
+export const EVENT_HUP = 0x010;
+export const EVENT_NVAL = 0x020;
+export const EVENT_RDNORM = 0x040;
+export const EVENT_RDHUP = 0x2000;
+export const ALL_EVENTS = 0xffff;
+
+export type WakeFn = (events: number) => void;
+
+interface Entry {
+  fn: WakeFn;
+  mask: number;
+}
+
+export class WaitQueue {
+  private readonly entries = new Set<Entry>();
+
+  /** Registers fn for events in mask; returns the function that unregisters it. */
+  register(fn: WakeFn, mask: number): () => void {
+    const e: Entry = { fn, mask };
+    this.entries.add(e);
+    return () => this.entries.delete(e);
+  }
+
+  /** Wakes every waiter interested in any of `events`. */
+  notify(events: number): void {
+    if (this.entries.size === 0) return;
+    for (const e of [...this.entries]) if (e.mask & events) e.fn(events & e.mask);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Something that can be polled: a file description, a pipe end, a socket. */
+export interface Waitable {
+  /** The subset of `mask` that is ready now. */
+  readiness(mask: number): number;
+  readonly waitQueue: WaitQueue;
+}

@@ -1,0 +1,586 @@
+// MemoryManager: one application address space (Linux's mm_struct). It owns the
+// VMAs, the brk, the mmap layout, and copy-in/out between the Sentry and app memory.
+// App memory lives in the memory file; the stub maps the same pages (DESIGN.md §5).
+import {
+  EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM,
+} from '../../abi/linux/errno.js';
+import {
+  MADV_DONTNEED, MADV_FREE, MADV_REMOVE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
+  pageRoundDown, pageRoundUp,
+} from '../../abi/linux/mm.js';
+import type { Extent, MemoryFile } from '../pgalloc/memory_file.js';
+import type { AddressSpace } from '../platform/platform.js';
+import { Vma, type FileMapping } from './vma.js';
+
+/** Lowest address an application may map (vm.mmap_min_addr). */
+export const MIN_USER_ADDRESS = 0x10000;
+/** Linux's default vm.max_map_count. */
+export const MAX_MAP_COUNT = 65530;
+
+export interface MmapOpts {
+  addr: number;
+  length: number;
+  prot: number;
+  /** MAP_FIXED: replace what is there. */
+  fixed: boolean;
+  /** MAP_FIXED_NOREPLACE: at addr or fail with EEXIST. */
+  noReplace?: boolean;
+  shared: boolean;
+  file?: FileMapping & { readAt: (dst: Uint8Array, off: number) => void };
+  name?: string;
+  growsDown?: boolean;
+}
+
+export interface MmLayout {
+  /** Top-down mmap allocations start below this. */
+  mmapBase: number;
+  stackTop: number;
+}
+
+const TWO32 = 4294967296;
+
+export class MemoryManager {
+  /** Sorted, non-overlapping. */
+  private vmas: Vma[] = [];
+  private lastHit: Vma | null = null;
+  brkStart = 0;
+  brk = 0;
+  layout: MmLayout;
+  /** Host tid of a stopped thread of this mm, used to inject host mm syscalls. */
+  via = 0;
+  /** argv/envp bounds for /proc/<pid>/cmdline and environ. */
+  argStart = 0;
+  argEnd = 0;
+  envStart = 0;
+  envEnd = 0;
+  /** auxv as pairs, for /proc/<pid>/auxv. */
+  auxv: number[] = [];
+  /** Path of the executable (for /proc/<pid>/exe). */
+  executable = '';
+  private users = 1;
+
+  constructor(
+    readonly mf: MemoryFile,
+    readonly as: AddressSpace,
+    readonly maxAddress: number,
+  ) {
+    this.layout = { mmapBase: maxAddress, stackTop: maxAddress };
+  }
+
+  /** Another task shares this mm (CLONE_VM). */
+  incUsers(): void {
+    this.users++;
+  }
+
+  /** Drops a user; the last one frees all memory and the host address space. */
+  decUsers(): void {
+    if (--this.users > 0) return;
+    for (const v of this.vmas) this.freeBacking(v);
+    this.vmas = [];
+    this.lastHit = null;
+    this.as.release();
+  }
+
+  get mappings(): readonly Vma[] {
+    return this.vmas;
+  }
+
+  /** Bytes of virtual address space mapped (VmSize). */
+  get virtualSize(): number {
+    let n = 0;
+    for (const v of this.vmas) n += v.length;
+    return n;
+  }
+
+  // ---- lookup ----
+
+  private indexOf(addr: number): number {
+    let lo = 0;
+    let hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.vmas[mid]!.end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo; // first vma with end > addr
+  }
+
+  /** The VMA containing addr, or null. */
+  find(addr: number): Vma | null {
+    const h = this.lastHit;
+    if (h && addr >= h.start && addr < h.end) return h;
+    const i = this.indexOf(addr);
+    const v = this.vmas[i];
+    if (v && v.start <= addr) {
+      this.lastHit = v;
+      return v;
+    }
+    return null;
+  }
+
+  // ---- mmap family ----
+
+  mmap(o: MmapOpts): number {
+    const len = pageRoundUp(o.length);
+    if (o.length <= 0 || len > this.maxAddress) throw o.length <= 0 ? EINVAL : ENOMEM;
+    let addr: number;
+    if (o.fixed || o.noReplace) {
+      addr = o.addr;
+      if (addr % PAGE_SIZE !== 0) throw EINVAL;
+      if (addr + len > this.maxAddress || addr < MIN_USER_ADDRESS) throw o.noReplace ? ENOMEM : EINVAL;
+      if (o.noReplace && this.overlaps(addr, len)) throw EEXIST;
+      if (o.fixed && !o.noReplace) this.unmapRange(addr, len);
+    } else {
+      addr = this.findGap(pageRoundDown(o.addr), len);
+    }
+    if (this.vmas.length >= MAX_MAP_COUNT) throw ENOMEM;
+    const v = new Vma(addr, addr + len, o.prot, o.shared, null, o.file ?? null, o.name ?? '', !!o.growsDown);
+    this.insert(v);
+    if (o.prot !== PROT_NONE || o.file) this.populate(v);
+    return addr;
+  }
+
+  /** Allocates backing for a VMA, fills it from the file and maps it in the stub. */
+  private populate(v: Vma): void {
+    v.backing = this.mf.allocate(v.length);
+    if (v.file) {
+      let pos = 0;
+      for (const e of v.backing) {
+        v.file.readAt?.(this.mf.view(e.off, e.len), v.file.offset + pos);
+        pos += e.len;
+      }
+    }
+    this.hostMap(v, v.start, v.end);
+  }
+
+  private hostMap(v: Vma, from: number, to: number): void {
+    if (!v.backing || v.prot === PROT_NONE) {
+      this.as.unmap(this.via, from, to - from);
+      return;
+    }
+    let pos = v.start;
+    for (const e of v.backing) {
+      const s = Math.max(pos, from);
+      const t = Math.min(pos + e.len, to);
+      if (s < t) this.as.mapFile(this.via, s, t - s, v.prot, e.off + (s - pos));
+      pos += e.len;
+    }
+  }
+
+  private overlaps(addr: number, len: number): boolean {
+    const v = this.vmas[this.indexOf(addr)];
+    return !!v && v.start < addr + len;
+  }
+
+  /** Top-down search for a free range, honouring a hint when it fits. */
+  findGap(hint: number, len: number): number {
+    if (hint >= MIN_USER_ADDRESS && hint + len <= this.maxAddress && !this.overlaps(hint, len)) return hint;
+    let top = this.layout.mmapBase;
+    for (let i = this.indexOf(top - 1); ; i--) {
+      const below = i - 1 >= 0 ? this.vmas[i - 1]! : null;
+      const cur = this.vmas[i];
+      const gapTop = cur && cur.start < top ? cur.start : top;
+      const gapBottom = below ? below.end : MIN_USER_ADDRESS;
+      if (gapTop - gapBottom >= len && gapTop - len >= MIN_USER_ADDRESS) return gapTop - len;
+      if (!below) break;
+      top = below.start;
+      if (i - 1 < 0) break;
+    }
+    // Nothing below mmapBase: try above it (bottom-up), as Linux falls back.
+    let start = this.layout.mmapBase;
+    for (let i = this.indexOf(start); i <= this.vmas.length; i++) {
+      const v = this.vmas[i];
+      const end = v ? v.start : this.maxAddress;
+      if (end - start >= len) return start;
+      if (v) start = Math.max(start, v.end);
+    }
+    throw ENOMEM;
+  }
+
+  private insert(v: Vma): void {
+    const i = this.indexOf(v.start);
+    this.vmas.splice(i, 0, v);
+  }
+
+  /** Splits VMAs so that addr is a boundary. */
+  private splitAt(addr: number): void {
+    const v = this.find(addr);
+    if (!v || v.start === addr) return;
+    const upper = v.splitAt(addr);
+    this.vmas.splice(this.vmas.indexOf(v) + 1, 0, upper);
+    this.lastHit = null;
+  }
+
+  /** VMAs fully inside [addr, addr+len) after splitting at both ends. */
+  private carve(addr: number, len: number): Vma[] {
+    this.splitAt(addr);
+    this.splitAt(addr + len);
+    const out: Vma[] = [];
+    for (let i = this.indexOf(addr); i < this.vmas.length; i++) {
+      const v = this.vmas[i]!;
+      if (v.start >= addr + len) break;
+      out.push(v);
+    }
+    return out;
+  }
+
+  private freeBacking(v: Vma): void {
+    if (v.backing) this.mf.releaseExtents(v.backing);
+    v.backing = null;
+  }
+
+  private unmapRange(addr: number, len: number): void {
+    const gone = this.carve(addr, len);
+    if (gone.length === 0) return;
+    for (const v of gone) this.freeBacking(v);
+    const first = this.vmas.indexOf(gone[0]!);
+    this.vmas.splice(first, gone.length);
+    this.lastHit = null;
+    this.as.unmap(this.via, addr, len);
+  }
+
+  munmap(addr: number, length: number): void {
+    if (addr % PAGE_SIZE !== 0 || length <= 0) throw EINVAL;
+    const len = pageRoundUp(length);
+    if (addr + len > this.maxAddress || addr + len < addr) throw EINVAL;
+    this.unmapRange(addr, len);
+  }
+
+  /** True when every page of [addr, addr+len) is mapped. */
+  isMapped(addr: number, len: number): boolean {
+    let pos = addr;
+    while (pos < addr + len) {
+      const v = this.find(pos);
+      if (!v) return false;
+      pos = v.end;
+    }
+    return true;
+  }
+
+  mprotect(addr: number, length: number, prot: number): void {
+    if (addr % PAGE_SIZE !== 0) throw EINVAL;
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) throw EINVAL;
+    const len = pageRoundUp(length);
+    if (len === 0) return;
+    if (addr + len > this.maxAddress) throw ENOMEM;
+    if (!this.isMapped(addr, len)) throw ENOMEM;
+    for (const v of this.carve(addr, len)) {
+      v.prot = prot;
+      if (!v.backing && prot !== PROT_NONE) this.populate(v);
+      else if (v.backing) this.as.protect(this.via, v.start, v.length, prot);
+    }
+  }
+
+  /** brk(2): returns the new break, or the old one when the request fails. */
+  setBrk(newBrk: number): number {
+    if (newBrk < this.brkStart) return this.brk;
+    const oldEnd = pageRoundUp(this.brk);
+    const newEnd = pageRoundUp(newBrk);
+    if (newEnd > oldEnd) {
+      if (this.overlaps(oldEnd, newEnd - oldEnd) || newEnd > this.layout.mmapBase) return this.brk;
+      try {
+        this.mmap({ addr: oldEnd, length: newEnd - oldEnd, prot: PROT_READ | PROT_WRITE, fixed: true,
+          shared: false, name: '[heap]' });
+      } catch {
+        return this.brk;
+      }
+      this.mergeHeap();
+    } else if (newEnd < oldEnd) {
+      this.unmapRange(newEnd, oldEnd - newEnd);
+    }
+    this.brk = newBrk;
+    return this.brk;
+  }
+
+  /** Keeps the heap one VMA as it grows, as Linux does. */
+  private mergeHeap(): void {
+    for (let i = 0; i + 1 < this.vmas.length; i++) {
+      const a = this.vmas[i]!;
+      const b = this.vmas[i + 1]!;
+      if (a.name === '[heap]' && b.name === '[heap]' && a.end === b.start && a.prot === b.prot && a.backing && b.backing) {
+        a.end = b.end;
+        a.backing.push(...b.backing);
+        this.vmas.splice(i + 1, 1);
+        this.lastHit = null;
+        i--;
+      }
+    }
+  }
+
+  mremap(oldAddr: number, oldLength: number, newLength: number, mayMove: boolean, fixedAddr: number | null): number {
+    if (oldAddr % PAGE_SIZE !== 0 || newLength <= 0) throw EINVAL;
+    const oldLen = pageRoundUp(oldLength);
+    const newLen = pageRoundUp(newLength);
+    if (newLen > this.maxAddress) throw ENOMEM;
+    const v = this.find(oldAddr);
+    if (!v || oldLen === 0 || oldAddr + oldLen > v.end) throw EFAULT;
+    if (fixedAddr !== null) {
+      if (fixedAddr % PAGE_SIZE !== 0) throw EINVAL;
+      if (fixedAddr < oldAddr + oldLen && oldAddr < fixedAddr + newLen) throw EINVAL;
+      this.unmapRange(fixedAddr, newLen);
+      return this.moveRange(oldAddr, oldLen, newLen, fixedAddr);
+    }
+    if (newLen <= oldLen) {
+      if (newLen < oldLen) this.unmapRange(oldAddr + newLen, oldLen - newLen);
+      return oldAddr;
+    }
+    // Grow in place when the range is the tail of its VMA and the space after it is free.
+    const growBy = newLen - oldLen;
+    if (oldAddr + oldLen === v.end && v.end + growBy <= this.maxAddress && !this.overlaps(v.end, growBy)) {
+      const ext = this.mf.allocate(growBy);
+      const from = v.end;
+      v.end += growBy;
+      if (v.backing) v.backing.push(...ext);
+      else this.mf.releaseExtents(ext);
+      if (v.file && v.backing) {
+        let pos = from - v.start;
+        for (const e of ext) {
+          v.file.readAt?.(this.mf.view(e.off, e.len), v.file.offset + pos);
+          pos += e.len;
+        }
+      }
+      this.hostMap(v, from, v.end);
+      return oldAddr;
+    }
+    if (!mayMove) throw ENOMEM;
+    const dest = this.findGap(0, newLen);
+    return this.moveRange(oldAddr, oldLen, newLen, dest);
+  }
+
+  /** Moves [oldAddr, +oldLen) to dest without copying (same memory-file pages), growing to newLen. */
+  private moveRange(oldAddr: number, oldLen: number, newLen: number, dest: number): number {
+    const moved = this.carve(oldAddr, oldLen);
+    const first = this.vmas.indexOf(moved[0]!);
+    this.vmas.splice(first, moved.length);
+    this.lastHit = null;
+    this.as.unmap(this.via, oldAddr, oldLen);
+    let at = dest;
+    for (const v of moved) {
+      const len = v.length;
+      v.start = at;
+      v.end = at + len;
+      this.insert(v);
+      this.hostMap(v, v.start, v.end);
+      at += len;
+    }
+    if (newLen > oldLen) {
+      const last = moved[moved.length - 1]!;
+      this.mremap(last.start, last.length, last.length + (newLen - oldLen), false, null);
+    } else if (newLen < oldLen) {
+      this.unmapRange(dest + newLen, oldLen - newLen);
+    }
+    return dest;
+  }
+
+  madvise(addr: number, length: number, advice: number): void {
+    if (addr % PAGE_SIZE !== 0) throw EINVAL;
+    const len = pageRoundUp(length);
+    if (len === 0) return;
+    if (!this.isMapped(addr, len)) throw ENOMEM;
+    if (advice !== MADV_DONTNEED && advice !== MADV_FREE && advice !== MADV_REMOVE) return;
+    for (let pos = addr; pos < addr + len; ) {
+      const v = this.find(pos)!;
+      const end = Math.min(v.end, addr + len);
+      if (v.backing && !v.shared) this.discard(v, pos, end);
+      pos = end;
+    }
+  }
+
+  /** Drops private pages: anonymous ones read as zero again, file ones re-read the file. */
+  private discard(v: Vma, from: number, to: number): void {
+    for (let pos = from; pos < to; ) {
+      const loc = v.locate(pos)!;
+      const n = Math.min(loc.avail, to - pos);
+      this.mf.view(loc.off, n).fill(0);
+      if (v.file) v.file.readAt?.(this.mf.view(loc.off, n), v.file.offset + (pos - v.start));
+      pos += n;
+    }
+  }
+
+  /** mincore(2): one byte per page; every mapped page is resident. */
+  mincore(addr: number, length: number): Uint8Array {
+    if (addr % PAGE_SIZE !== 0) throw EINVAL;
+    const len = pageRoundUp(length);
+    if (!this.isMapped(addr, len)) throw ENOMEM;
+    return new Uint8Array(len / PAGE_SIZE).fill(1);
+  }
+
+  // ---- copy-in/out ----
+
+  /** A direct view of app memory if [addr, addr+len) is contiguous in the memory file. */
+  private directView(addr: number, len: number, write: boolean): Uint8Array | null {
+    const v = this.find(addr);
+    if (!v || !(v.prot & (write ? PROT_WRITE : PROT_READ)) || addr + len > v.end) return null;
+    const loc = v.locate(addr);
+    if (!loc || loc.avail < len) return null;
+    return this.mf.view(loc.off, len);
+  }
+
+  /**
+   * Views covering [addr, addr+len) in order, for zero-copy I/O. Throws EFAULT if the
+   * first byte is inaccessible; stops early (shorter total) at the first bad page after it.
+   */
+  views(addr: number, len: number, write: boolean): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    if (len === 0) return out;
+    if (addr < 0 || addr + len > TWO32 * TWO32) throw EFAULT;
+    let pos = addr;
+    const end = addr + len;
+    while (pos < end) {
+      const v = this.find(pos);
+      if (!v || !(v.prot & (write ? PROT_WRITE : PROT_READ)) || !v.backing) break;
+      const loc = v.locate(pos)!;
+      const n = Math.min(loc.avail, end - pos, v.end - pos);
+      out.push(this.mf.view(loc.off, n));
+      pos += n;
+    }
+    if (out.length === 0) throw EFAULT;
+    return out;
+  }
+
+  copyIn(addr: number, len: number): Uint8Array {
+    const d = this.directView(addr, len, false);
+    if (d) return d.slice();
+    const out = new Uint8Array(len);
+    let n = 0;
+    for (const v of this.views(addr, len, false)) {
+      out.set(v, n);
+      n += v.length;
+    }
+    if (n < len) throw EFAULT;
+    return out;
+  }
+
+  /** Like copyIn but returns a view when possible (valid until memory changes). */
+  peek(addr: number, len: number): Uint8Array {
+    return this.directView(addr, len, false) ?? this.copyIn(addr, len);
+  }
+
+  copyOut(addr: number, data: Uint8Array): void {
+    if (data.length === 0) return;
+    const d = this.directView(addr, data.length, true);
+    if (d) {
+      d.set(data);
+      return;
+    }
+    const vs = this.views(addr, data.length, true);
+    let total = 0;
+    for (const v of vs) total += v.length;
+    if (total < data.length) throw EFAULT;
+    let n = 0;
+    for (const v of vs) {
+      v.set(data.subarray(n, n + v.length));
+      n += v.length;
+    }
+  }
+
+  /** Zeroes [addr, addr+len) of app memory. */
+  zero(addr: number, len: number): void {
+    const vs = this.views(addr, len, true);
+    let total = 0;
+    for (const v of vs) {
+      v.fill(0);
+      total += v.length;
+    }
+    if (total < len) throw EFAULT;
+  }
+
+  readU8(addr: number): number {
+    return this.peek(addr, 1)[0]!;
+  }
+
+  readU32(addr: number): number {
+    const b = this.peek(addr, 4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  }
+
+  readI32(addr: number): number {
+    return this.readU32(addr) | 0;
+  }
+
+  /** Unsigned 64-bit as a number (exact below 2^53). */
+  readU64(addr: number): number {
+    const b = this.peek(addr, 8);
+    const lo = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    const hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0;
+    return lo + hi * TWO32;
+  }
+
+  /** Signed 64-bit as a number (exact within ±2^53). */
+  readI64(addr: number): number {
+    const b = this.peek(addr, 8);
+    const lo = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+    const hi = b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24);
+    return lo + hi * TWO32;
+  }
+
+  writeU32(addr: number, v: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v >>> 0, true);
+    this.copyOut(addr, b);
+  }
+
+  writeU64(addr: number, v: number): void {
+    const b = new Uint8Array(8);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(0, v >>> 0, true);
+    dv.setUint32(4, Math.floor(v / TWO32) >>> 0, true);
+    this.copyOut(addr, b);
+  }
+
+  /** Reads a NUL-terminated byte string (latin1: one char per byte). */
+  readCString(addr: number, max = 4096): string {
+    let out = '';
+    let pos = addr;
+    for (;;) {
+      const v = this.find(pos);
+      if (!v || !(v.prot & PROT_READ) || !v.backing) throw EFAULT;
+      const loc = v.locate(pos)!;
+      const n = Math.min(loc.avail, v.end - pos, max + 1 - out.length);
+      const view = this.mf.view(loc.off, n);
+      const z = view.indexOf(0);
+      const part = z >= 0 ? view.subarray(0, z) : view;
+      out += Buffer.from(part.buffer, part.byteOffset, part.length).toString('latin1');
+      if (z >= 0) return out;
+      if (out.length > max) throw ENAMETOOLONG;
+      pos += n;
+    }
+  }
+
+  /** Reads a NULL-terminated array of string pointers (argv, envp). */
+  readStringArray(addr: number, maxTotal = 2 * 1024 * 1024): string[] {
+    const out: string[] = [];
+    if (addr === 0) return out;
+    let total = 0;
+    for (let p = addr; ; p += 8) {
+      const s = this.readU64(p);
+      if (s === 0) return out;
+      const str = this.readCString(s, 128 * 1024);
+      total += str.length + 1 + 8;
+      if (total > maxTotal) throw new RangeError('E2BIG');
+      out.push(str);
+    }
+  }
+
+  // ---- /proc ----
+
+  /** Lines of /proc/<pid>/maps. */
+  mapsText(): string {
+    const hex = (n: number, w: number): string => n.toString(16).padStart(w, '0');
+    let out = '';
+    for (const v of this.vmas) {
+      const perms = `${v.prot & PROT_READ ? 'r' : '-'}${v.prot & PROT_WRITE ? 'w' : '-'}${v.prot & PROT_EXEC ? 'x' : '-'}${v.shared ? 's' : 'p'}`;
+      const f = v.file;
+      const dev = f ? `${hex(Number((f.dev >> 8n) & 0xfffn), 2)}:${hex(Number(f.dev & 0xffn), 2)}` : '00:00';
+      const line = `${hex(v.start, 8)}-${hex(v.end, 8)} ${perms} ${hex(f ? f.offset : 0, 8)} ${dev} ${f ? f.ino : 0}`;
+      const name = f ? f.path : v.name;
+      out += name ? `${line.padEnd(73)}${name}\n` : `${line} \n`;
+    }
+    return out;
+  }
+
+  /** Unused by copy paths: memory-file extents of a VMA (for tests). */
+  backingOf(addr: number): readonly Extent[] | null {
+    return this.find(addr)?.backing ?? null;
+  }
+}

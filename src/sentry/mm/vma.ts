@@ -1,0 +1,71 @@
+// A virtual memory area: a range of an address space with one protection and one
+// backing. Backing is a list of memory-file extents covering the range in order;
+// PROT_NONE reservations have none until they become accessible.
+import type { Extent } from '../pgalloc/memory_file.js';
+
+export interface FileMapping {
+  /** What /proc/<pid>/maps shows for this mapping. */
+  path: string;
+  dev: bigint;
+  ino: bigint;
+  /** File offset of `start`. */
+  offset: number;
+  /** Re-reads file contents into `dst` at file offset `off` (for MADV_DONTNEED on private maps). */
+  readAt?: (dst: Uint8Array, off: number) => void;
+}
+
+export class Vma {
+  constructor(
+    public start: number,
+    public end: number,
+    public prot: number,
+    /** MAP_SHARED rather than MAP_PRIVATE. */
+    public shared: boolean,
+    public backing: Extent[] | null,
+    public file: FileMapping | null = null,
+    /** "[heap]", "[stack]", "[vdso]" ... for anonymous special mappings. */
+    public name = '',
+    public growsDown = false,
+  ) {}
+
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** Splits at `addr` (start < addr < end); returns the upper part, this keeps the lower. */
+  splitAt(addr: number): Vma {
+    const off = addr - this.start;
+    let upperBacking: Extent[] | null = null;
+    if (this.backing) {
+      const lower: Extent[] = [];
+      upperBacking = [];
+      let pos = 0;
+      for (const e of this.backing) {
+        if (pos + e.len <= off) lower.push(e);
+        else if (pos >= off) upperBacking.push(e);
+        else {
+          const cut = off - pos;
+          lower.push({ off: e.off, len: cut });
+          upperBacking.push({ off: e.off + cut, len: e.len - cut });
+        }
+        pos += e.len;
+      }
+      this.backing = lower;
+    }
+    const file = this.file ? { ...this.file, offset: this.file.offset + off } : null;
+    const upper = new Vma(addr, this.end, this.prot, this.shared, upperBacking, file, this.name, this.growsDown);
+    this.end = addr;
+    return upper;
+  }
+
+  /** Memory-file location of `addr` within this VMA and the contiguous bytes from there. */
+  locate(addr: number): { off: number; avail: number } | null {
+    if (!this.backing) return null;
+    let pos = addr - this.start;
+    for (const e of this.backing) {
+      if (pos < e.len) return { off: e.off + pos, avail: e.len - pos };
+      pos -= e.len;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,138 @@
+// The memory file: one memfd backs all application memory of a sandbox
+// (DESIGN.md §5). The Sentry maps it in windows ("chunks") as external
+// ArrayBuffers, so copy-in/out is a plain memory copy. Stubs map ranges of it
+// into application address spaces.
+//
+// Allocation hands out page-aligned file ranges ("extents"). An extent never
+// crosses a chunk boundary, so every extent is one contiguous Uint8Array view.
+// Freed ranges are hole-punched: the memory returns to the host and reads as zero,
+// so every allocation starts zeroed.
+import { native } from '../../native.js';
+import { PAGE_SIZE } from '../../abi/linux/mm.js';
+
+export interface Extent {
+  /** Offset in the memory file. */
+  off: number;
+  len: number;
+}
+
+export const CHUNK_SIZE = 2 ** 31;
+const FILE_SIZE = 2 ** 40;
+
+export class MemoryFile {
+  readonly fd: number;
+  private readonly chunks: Uint8Array[] = [];
+  /** Never-used space starts here. */
+  private bump = 0;
+  /** Free ranges below `bump`, sorted by offset, coalesced. */
+  private readonly free: Extent[] = [];
+  private allocatedBytes = 0;
+
+  constructor(name = 'tsvisor-memory') {
+    const fd = native().memfdCreate(name, FILE_SIZE);
+    if (fd < 0) throw new Error(`memfd_create failed: errno ${-fd}`);
+    this.fd = fd;
+  }
+
+  /** Bytes currently allocated to application memory (upper bound of use). */
+  get allocated(): number {
+    return this.allocatedBytes;
+  }
+
+  /** Allocates `len` bytes (a page multiple) of zeroed memory. */
+  allocate(len: number): Extent[] {
+    if (len <= 0 || len % PAGE_SIZE !== 0) throw new RangeError(`bad allocation size ${len}`);
+    const out: Extent[] = [];
+    let need = len;
+    // First fit from the free list; whole ranges or a prefix of one.
+    for (let i = 0; i < this.free.length && need > 0; ) {
+      const f = this.free[i]!;
+      const take = Math.min(f.len, need);
+      pushSplit(out, f.off, take);
+      need -= take;
+      if (take === f.len) this.free.splice(i, 1);
+      else {
+        f.off += take;
+        f.len -= take;
+        i++;
+      }
+    }
+    if (need > 0) {
+      if (this.bump + need > FILE_SIZE) {
+        this.releaseExtents(out);
+        throw new RangeError('memory file exhausted');
+      }
+      pushSplit(out, this.bump, need);
+      this.bump += need;
+    }
+    this.allocatedBytes += len;
+    return out;
+  }
+
+  /** Returns memory to the host; it reads as zero when allocated again. */
+  release(off: number, len: number): void {
+    if (len <= 0) return;
+    native().punchHole(this.fd, off, len);
+    this.allocatedBytes -= len;
+    // Insert into the sorted free list and coalesce with neighbours.
+    let lo = 0;
+    let hi = this.free.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.free[mid]!.off < off) lo = mid + 1;
+      else hi = mid;
+    }
+    this.free.splice(lo, 0, { off, len });
+    const merge = (i: number): void => {
+      const a = this.free[i];
+      const b = this.free[i + 1];
+      if (a && b && a.off + a.len === b.off) {
+        a.len += b.len;
+        this.free.splice(i + 1, 1);
+      }
+    };
+    merge(lo);
+    if (lo > 0) merge(lo - 1);
+    const last = this.free[this.free.length - 1];
+    if (last && last.off + last.len === this.bump) {
+      this.bump = last.off;
+      this.free.pop();
+    }
+  }
+
+  releaseExtents(exts: readonly Extent[]): void {
+    for (const e of exts) this.release(e.off, e.len);
+  }
+
+  /** A view of [off, off+len); the range must lie within one chunk. */
+  view(off: number, len: number): Uint8Array {
+    const idx = Math.floor(off / CHUNK_SIZE);
+    const base = idx * CHUNK_SIZE;
+    if (off + len > base + CHUNK_SIZE) throw new RangeError('view crosses a memory file chunk');
+    const chunk = this.chunks[idx] ?? this.mapChunk(idx);
+    return chunk.subarray(off - base, off - base + len);
+  }
+
+  private mapChunk(idx: number): Uint8Array {
+    const ab = native().mmapShared(this.fd, idx * CHUNK_SIZE, CHUNK_SIZE);
+    if (typeof ab === 'number') throw new Error(`cannot map memory file chunk: errno ${-ab}`);
+    const u8 = new Uint8Array(ab);
+    this.chunks[idx] = u8;
+    return u8;
+  }
+}
+
+function pushSplit(out: Extent[], off: number, len: number): void {
+  while (len > 0) {
+    const chunkEnd = (Math.floor(off / CHUNK_SIZE) + 1) * CHUNK_SIZE;
+    const n = Math.min(len, chunkEnd - off);
+    const prev = out[out.length - 1];
+    if (prev && prev.off + prev.len === off && Math.floor(prev.off / CHUNK_SIZE) === Math.floor(off / CHUNK_SIZE)) {
+      prev.len += n;
+    } else {
+      out.push({ off, len: n });
+    }
+    off += n;
+    len -= n;
+  }
+}

@@ -1,0 +1,194 @@
+// File descriptions: open files (Linux's struct file). One per open(2); shared by
+// dup'd descriptors and across fork. Subclasses implement the operations their
+// file supports; the defaults return Linux's errno for unsupported ones.
+import {
+  EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, ESPIPE,
+} from '../../abi/linux/errno.js';
+import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, O_PATH, SEEK_CUR, SEEK_END, SEEK_SET } from '../../abi/linux/fcntl.js';
+import type { Stat } from '../../abi/linux/stat.js';
+import { EVENT_IN, EVENT_OUT, WaitQueue, type Waitable } from '../kernel/waiter.js';
+import type { Task } from '../kernel/task.js';
+import type { FileMapping } from '../mm/vma.js';
+import type { DirEntry, Inode } from './inode.js';
+import type { VirtualDentry } from './mount.js';
+import type { IOSequence } from './iosequence.js';
+
+export abstract class FileDescription implements Waitable {
+  /** Access mode and status flags (O_APPEND, O_NONBLOCK, ...). */
+  flags: number;
+  /** File position for read/write/lseek. */
+  offset = 0;
+  private refs = 1;
+  private queue: WaitQueue | null = null;
+
+  constructor(
+    readonly vd: VirtualDentry,
+    flags: number,
+  ) {
+    this.flags = flags;
+  }
+
+  get inode(): Inode {
+    return this.vd.dentry.inode;
+  }
+
+  get readable(): boolean {
+    const a = this.flags & O_ACCMODE;
+    return (this.flags & O_PATH) === 0 && (a === O_RDONLY || a === O_RDWR);
+  }
+
+  get writable(): boolean {
+    const a = this.flags & O_ACCMODE;
+    return (this.flags & O_PATH) === 0 && (a === O_WRONLY || a === O_RDWR);
+  }
+
+  get waitQueue(): WaitQueue {
+    return (this.queue ??= new WaitQueue());
+  }
+
+  incRef(): void {
+    this.refs++;
+  }
+
+  /** Drops a reference; the last one releases the file. */
+  decRef(): void {
+    if (--this.refs === 0) this.release();
+  }
+
+  /** Called once when the last reference goes away. */
+  protected release(): void {}
+
+  /** Reads into dst at `off` (-1: the file position, advancing it). Returns bytes read. */
+  read(t: Task, dst: IOSequence, off: number): number {
+    throw this.inode.isDir() ? EISDIR : EINVAL;
+  }
+
+  /** Writes src at `off` (-1: the file position, advancing it). Returns bytes written. */
+  write(t: Task, src: IOSequence, off: number): number {
+    throw this.inode.isDir() ? EISDIR : EINVAL;
+  }
+
+  /** lseek(2); non-seekable files keep the default. */
+  seek(off: number, whence: number): number {
+    throw ESPIPE;
+  }
+
+  /** Next directory entries from the position; `emit` returns false when the buffer is full. */
+  iterateDir(t: Task, emit: (e: DirEntry) => boolean): void {
+    throw ENOTDIR;
+  }
+
+  ioctl(t: Task, req: number, arg: number): number {
+    throw ENOTTY;
+  }
+
+  stat(): Stat {
+    return this.inode.stat();
+  }
+
+  /** Ready events among `mask` (poll/epoll); regular files are always ready. */
+  readiness(mask: number): number {
+    return mask & (EVENT_IN | EVENT_OUT);
+  }
+
+  fsync(): void {}
+
+  /** How mmap(2) maps this file; ENODEV when it cannot be mapped. */
+  mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+    throw ENODEV;
+  }
+
+  /** Truncates through this description (ftruncate). */
+  truncate(size: number): void {
+    throw EINVAL;
+  }
+
+  /** What /proc/<pid>/fd/N shows; paths for files, "pipe:[ino]" for anonymous ones. */
+  linkName(t: Task): string {
+    return t.fs.pathOf(this.vd);
+  }
+}
+
+/** Shared lseek logic for files with a size. */
+export function seekWithSize(fd: FileDescription, off: number, whence: number, size: number): number {
+  let base: number;
+  switch (whence) {
+    case SEEK_SET:
+      base = 0;
+      break;
+    case SEEK_CUR:
+      base = fd.offset;
+      break;
+    case SEEK_END:
+      base = size;
+      break;
+    default:
+      throw EINVAL;
+  }
+  const pos = base + off;
+  if (pos < 0) throw EINVAL;
+  fd.offset = pos;
+  return pos;
+}
+
+/**
+ * A regular file with positional I/O: subclasses implement readAt/writeAt and size.
+ * Handles the file position, O_APPEND and lseek.
+ */
+export abstract class RegularFileDescription extends FileDescription {
+  protected abstract readAt(dst: IOSequence, off: number): number;
+  protected abstract writeAt(src: IOSequence, off: number): number;
+  protected abstract fileSize(): number;
+
+  override read(t: Task, dst: IOSequence, off: number): number {
+    if (off >= 0) return this.readAt(dst, off);
+    const n = this.readAt(dst, this.offset);
+    this.offset += n;
+    return n;
+  }
+
+  override write(t: Task, src: IOSequence, off: number): number {
+    if (off >= 0) return this.writeAt(src, off);
+    if (this.flags & 0o2000 /* O_APPEND */) this.offset = this.fileSize();
+    const n = this.writeAt(src, this.offset);
+    this.offset += n;
+    return n;
+  }
+
+  override seek(off: number, whence: number): number {
+    return seekWithSize(this, off, whence, this.fileSize());
+  }
+}
+
+/**
+ * Directory description over Inode.readdir(): "." and ".." first, then the
+ * children. The position counts entries, as tmpfs does.
+ */
+export class DirectoryDescription extends FileDescription {
+  private snapshot: DirEntry[] | null = null;
+
+  override iterateDir(t: Task, emit: (e: DirEntry) => boolean): void {
+    if (this.offset === 0 || !this.snapshot) {
+      const d = this.vd.dentry;
+      const parent = d.parent ?? d;
+      this.snapshot = [
+        { name: '.', ino: d.inode.ino, type: 4 },
+        { name: '..', ino: parent.inode.ino, type: 4 },
+        ...this.inode.readdir(),
+      ];
+    }
+    while (this.offset < this.snapshot.length) {
+      if (!emit(this.snapshot[this.offset]!)) return;
+      this.offset++;
+    }
+  }
+
+  override seek(off: number, whence: number): number {
+    if (whence !== SEEK_SET && whence !== SEEK_CUR) throw EINVAL;
+    const pos = whence === SEEK_SET ? off : this.offset + off;
+    if (pos < 0) throw EINVAL;
+    if (pos === 0) this.snapshot = null;
+    this.offset = pos;
+    return pos;
+  }
+}
