@@ -7,7 +7,8 @@
         "src/memfile.c",
         "src/ptrace.c",
         "src/watcher.c",
-        "src/hostio.c"
+        "src/hostio.c",
+        "src/uvpoll.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
       "cflags!": ["-fno-exceptions"],

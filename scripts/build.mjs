@@ -33,13 +33,21 @@ function buildNative() {
   if (!/^00007fff00001001 T stub_syscall$/m.test(nm)) throw new Error(`stub layout changed:\n${nm}`);
 }
 
-function buildTs() {
+async function buildTs() {
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root]);
   // One bundle for start-up speed: Node loads one file instead of a module graph.
-  run(process.execPath, [join(root, 'node_modules/esbuild/bin/esbuild'), 'src/main.ts', '--bundle',
-    '--platform=node', '--format=esm', '--target=node20', '--outfile=dist/tsvisor.mjs',
-    '--external:*.node', '--log-level=warning']);
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'src/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(root, 'dist/tsvisor.mjs'),
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
 }
 
 if (!only || only === 'native') buildNative();
-if (!only || only === 'ts') buildTs();
+if (!only || only === 'ts') await buildTs();

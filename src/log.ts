@@ -35,12 +35,14 @@ function emit(level: string, msg: string): void {
   }
 }
 
+// Levels: debug lines need --debug; info lines go to the log file when there is one
+// (or to stderr with --debug), like runsc's --debug-log; warnings always go out.
 export const log = {
   debug(msg: string): void {
     if (cfg.debug) emit('debug', msg);
   },
   info(msg: string): void {
-    if (cfg.debug) emit('info', msg);
+    if (cfg.debug || cfg.file) emit('info', msg);
   },
   warn(msg: string): void {
     emit('warning', msg);

@@ -51,6 +51,13 @@ export interface NativeAddon {
   sigchldNocldstop(): number;
   gettid(): number;
   kill(pid: number, sig: number): number;
+  fstatfs(fd: number, out: Uint8Array): number;
+  ftruncate(fd: number, len: number): number;
+  fsync(fd: number, dataOnly: number): number;
+  // readiness of host fds on the event loop (uv_poll)
+  pollStart(fd: number, events: number, cb: (events: number) => void): number;
+  pollStop(id: number): number;
+  cpuTimeNs(tid: number, perThread: number): number;
 }
 
 /** The project root: the directory holding package.json, native/ and build/. */

@@ -120,6 +120,8 @@ static napi_value init(napi_env env, napi_value exports) {
   ptrace_register(env, exports);
   watcher_register(env, exports);
   hostio_register(env, exports);
+  uvpoll_register(env, exports);
+  hostio_register_extra(env, exports);
   return exports;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -397,6 +398,37 @@ static napi_value kill_js(napi_env env, napi_callback_info info) {
   return ret_i32(env, kill(pid, sig) < 0 ? -errno : 0);
 }
 
+/* fstatfs(fd, buf120) -> 0: raw x86_64 struct statfs into buf (gofer statfs) */
+static napi_value fstatfs_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int32_t fd;
+  void *p;
+  size_t l;
+  if (arg_i32(env, argv[0], &fd) || arg_bytes(env, argv[1], &p, &l)) return NULL;
+  if (l < sizeof(struct statfs)) return ret_i32(env, -EINVAL);
+  return ret_i32(env, fstatfs(fd, p) < 0 ? -errno : 0);
+}
+
+/* ftruncate(fd, len) -> 0 */
+static napi_value ftruncate_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int32_t fd;
+  int64_t len;
+  if (arg_i32(env, argv[0], &fd) || arg_i64(env, argv[1], &len)) return NULL;
+  int r;
+  do r = ftruncate(fd, len);
+  while (r < 0 && errno == EINTR);
+  return ret_i32(env, r < 0 ? -errno : 0);
+}
+
+/* fsync(fd, dataOnly) -> 0 */
+static napi_value fsync_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int32_t fd, data;
+  if (arg_i32(env, argv[0], &fd) || arg_i32(env, argv[1], &data)) return NULL;
+  return ret_i32(env, (data ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0);
+}
+
 void hostio_register(napi_env env, napi_value exports) {
   static const export_entry entries[] = {
     {"openat", openat_js},
@@ -421,6 +453,31 @@ void hostio_register(napi_env env, napi_value exports) {
     {"sigchldNocldstop", sigchld_nocldstop_js},
     {"gettid", gettid_js},
     {"kill", kill_js},
+    {"fstatfs", fstatfs_js},
+    {"ftruncate", ftruncate_js},
+    {"fsync", fsync_js},
+    {NULL, NULL},
+  };
+  export_all(env, exports, entries);
+}
+
+/* cpuTimeNs(tid, perThread) -> CPU time in ns of a host process/thread (our stubs),
+ * through the dynamic CPU clock ids of clock_gettime (no /proc access needed). */
+#include <time.h>
+static napi_value cpu_time_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(2);
+  int32_t tid, per_thread;
+  if (arg_i32(env, argv[0], &tid) || arg_i32(env, argv[1], &per_thread)) return NULL;
+  /* MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) / MAKE_THREAD_CPUCLOCK */
+  clockid_t clk = (clockid_t)((~(unsigned)tid << 3) | 2 | (per_thread ? 4 : 0));
+  struct timespec ts;
+  if (clock_gettime(clk, &ts) < 0) return ret_i64(env, -errno);
+  return ret_i64(env, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+}
+
+void hostio_register_extra(napi_env env, napi_value exports) {
+  static const export_entry entries[] = {
+    {"cpuTimeNs", cpu_time_js},
     {NULL, NULL},
   };
   export_all(env, exports, entries);

@@ -3,7 +3,9 @@
 // first process and report its exit.
 import type { MemoryFile } from '../pgalloc/memory_file.js';
 import type { Platform } from '../platform/platform.js';
-import type { MountNamespace } from '../vfs/mount.js';
+import type { FileDescription } from '../vfs/file.js';
+import type { MountNamespace, VirtualDentry } from '../vfs/mount.js';
+import { FutexManager } from './futex.js';
 import { Scheduler } from './scheduler.js';
 import type { SyscallTable } from './syscall_table.js';
 import { Syslog } from './syslog.js';
@@ -31,6 +33,8 @@ export interface KernelOptions {
   cpus: number;
   /** Bytes of memory the sandbox reports (/proc/meminfo, sysinfo). */
   totalMemory: number;
+  /** The host's /proc/cpuinfo, read by the launcher before confinement (absent: a generic CPU). */
+  cpuinfo?: string;
 }
 
 export class Kernel {
@@ -39,6 +43,7 @@ export class Kernel {
   readonly syscalls: SyscallTable;
   readonly scheduler: Scheduler;
   readonly syslog = new Syslog();
+  readonly futexes = new FutexManager();
   readonly uts: UtsNames;
   readonly tasks = new Map<number, Task>();
   readonly byHostTid = new Map<number, Task>();
@@ -49,6 +54,8 @@ export class Kernel {
   /** The root mount namespace (set by the launcher). */
   mntns!: MountNamespace;
   init: ThreadGroup | null = null;
+  /** Opens the sandbox's controlling terminal for /dev/tty (null: none, ENXIO). */
+  controllingTty: ((t: Task, vd: VirtualDentry, flags: number) => FileDescription) | null = null;
   private lastPid = 0;
   private exitResolve!: (status: number) => void;
   /** Resolves with init's wait status when it exits. */

@@ -25,7 +25,8 @@ function unimplemented(t: Task, nr: number): number {
   const k = t.kernel;
   if (!k.reportedUnimplemented.has(nr)) {
     k.reportedUnimplemented.add(nr);
-    log.warn(`unimplemented syscall ${syscallName(nr)} (${nr}) from ${t}: returning ENOSYS`);
+    // The app's business, not the user's terminal: recorded in the debug log (runsc does the same).
+    log.info(`unimplemented syscall ${syscallName(nr)} (${nr}) from ${t}: returning ENOSYS`);
   }
   const entry = nr >= 0 ? k.syscalls[nr] : undefined;
   return -(entry?.errno ?? ENOSYS.errno);

@@ -20,9 +20,11 @@ export class ThreadGroup {
   cpuUserNs = 0;
   cpuSysNs = 0;
 
+  /** The first task (its tid is the pid); set by addTask. */
+  leader!: Task;
+
   constructor(
     readonly pid: number,
-    public leader: Task,
     public parent: ThreadGroup | null,
     public handlers: SignalHandlers,
     public limits: Limits,
@@ -30,6 +32,11 @@ export class ThreadGroup {
     public sid: number,
   ) {
     this.startTime = Number(process.hrtime.bigint());
+  }
+
+  addTask(t: Task): void {
+    if (this.tasks.size === 0) this.leader = t;
+    this.tasks.add(t);
   }
 
   get alive(): boolean {

@@ -20,12 +20,24 @@ interface Entry {
 
 export class WaitQueue {
   private readonly entries = new Set<Entry>();
+  /** Called when waiters come and go (host fds arm and disarm their event-loop watch). */
+  onChange: ((mask: number) => void) | null = null;
 
   /** Registers fn for events in mask; returns the function that unregisters it. */
   register(fn: WakeFn, mask: number): () => void {
     const e: Entry = { fn, mask };
     this.entries.add(e);
-    return () => this.entries.delete(e);
+    this.onChange?.(this.mask());
+    return () => {
+      if (this.entries.delete(e)) this.onChange?.(this.mask());
+    };
+  }
+
+  /** Union of the events waiters want. */
+  mask(): number {
+    let m = 0;
+    for (const e of this.entries) m |= e.mask;
+    return m;
   }
 
   /** Wakes every waiter interested in any of `events`. */

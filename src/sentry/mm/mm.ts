@@ -2,7 +2,7 @@
 // VMAs, the brk, the mmap layout, and copy-in/out between the Sentry and app memory.
 // App memory lives in the memory file; the stub maps the same pages (DESIGN.md §5).
 import {
-  EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM,
+  EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM, EPERM,
 } from '../../abi/linux/errno.js';
 import {
   MADV_DONTNEED, MADV_FREE, MADV_REMOVE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
@@ -11,6 +11,7 @@ import {
 import type { Extent, MemoryFile } from '../pgalloc/memory_file.js';
 import type { AddressSpace } from '../platform/platform.js';
 import { Vma, type FileMapping } from './vma.js';
+import type { VirtualDentry } from '../vfs/mount.js';
 
 /** Lowest address an application may map (vm.mmap_min_addr). */
 export const MIN_USER_ADDRESS = 0x10000;
@@ -55,8 +56,9 @@ export class MemoryManager {
   envEnd = 0;
   /** auxv as pairs, for /proc/<pid>/auxv. */
   auxv: number[] = [];
-  /** Path of the executable (for /proc/<pid>/exe). */
+  /** Path of the executable and where it is (for /proc/<pid>/exe). */
   executable = '';
+  exeVd: VirtualDentry | null = null;
   private users = 1;
 
   constructor(
@@ -127,7 +129,8 @@ export class MemoryManager {
     if (o.fixed || o.noReplace) {
       addr = o.addr;
       if (addr % PAGE_SIZE !== 0) throw EINVAL;
-      if (addr + len > this.maxAddress || addr < MIN_USER_ADDRESS) throw o.noReplace ? ENOMEM : EINVAL;
+      if (addr + len > this.maxAddress) throw ENOMEM;
+      if (addr < MIN_USER_ADDRESS) throw EPERM;
       if (o.noReplace && this.overlaps(addr, len)) throw EEXIST;
       if (o.fixed && !o.noReplace) this.unmapRange(addr, len);
     } else {
@@ -479,6 +482,16 @@ export class MemoryManager {
     const vs = this.views(addr, len, true);
     let total = 0;
     for (const v of vs) {
+      v.fill(0);
+      total += v.length;
+    }
+    if (total < len) throw EFAULT;
+  }
+
+  /** Zeroes app memory regardless of protection (the loader's bss tail, like FOLL_FORCE). */
+  forceZero(addr: number, len: number): void {
+    let total = 0;
+    for (const v of this.views(addr, len, false)) {
       v.fill(0);
       total += v.length;
     }

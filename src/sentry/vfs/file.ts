@@ -2,7 +2,7 @@
 // dup'd descriptors and across fork. Subclasses implement the operations their
 // file supports; the defaults return Linux's errno for unsupported ones.
 import {
-  EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, ESPIPE,
+  EBADF as EBADF_PATH, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, ESPIPE,
 } from '../../abi/linux/errno.js';
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, O_PATH, SEEK_CUR, SEEK_END, SEEK_SET } from '../../abi/linux/fcntl.js';
 import type { Stat } from '../../abi/linux/stat.js';
@@ -40,6 +40,11 @@ export abstract class FileDescription implements Waitable {
   get writable(): boolean {
     const a = this.flags & O_ACCMODE;
     return (this.flags & O_PATH) === 0 && (a === O_WRONLY || a === O_RDWR);
+  }
+
+  /** pread/pwrite are allowed (Linux's FMODE_PREAD/FMODE_PWRITE); not for pipes, sockets, ttys. */
+  get positional(): boolean {
+    return true;
   }
 
   get waitQueue(): WaitQueue {
@@ -190,5 +195,16 @@ export class DirectoryDescription extends FileDescription {
     if (pos === 0) this.snapshot = null;
     this.offset = pos;
     return pos;
+  }
+}
+
+/** An O_PATH descriptor: names a file without opening it (no I/O). */
+export class PathDescription extends FileDescription {
+  override read(): number {
+    throw EBADF_PATH;
+  }
+
+  override write(): number {
+    throw EBADF_PATH;
   }
 }

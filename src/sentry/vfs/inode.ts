@@ -34,6 +34,13 @@ export interface SetAttr {
   ctime?: Timespec;
 }
 
+/** Kernel-internal read access to a file's contents (overlay copy-up): no task, no descriptor. */
+export interface DataReader {
+  /** Reads at `off` into dst; returns bytes read (0 at EOF). */
+  readAt(dst: Uint8Array, off: number): number;
+  close(): void;
+}
+
 export function nowTimespec(): Timespec {
   const ms = Date.now();
   const hr = process.hrtime()[1] % 1_000_000;
@@ -154,7 +161,8 @@ export abstract class Inode {
 
   // ---- symlinks ----
 
-  readlink(): string {
+  /** Symlink text; `t` is the caller, for links whose text depends on it (/proc/self). */
+  readlink(t?: Task): string {
     throw EINVAL;
   }
 
@@ -170,6 +178,11 @@ export abstract class Inode {
 
   /** Opens this inode; `flags` are the open flags after VFS checks. */
   abstract open(t: Task, vd: VirtualDentry, flags: number): FileDescription;
+
+  /** Reads the contents of a regular file without opening a descriptor. */
+  dataReader(): DataReader {
+    throw EINVAL;
+  }
 
   setattr(attr: SetAttr): void {
     if (attr.mode !== undefined) this.mode = (this.mode & S_IFMT) | (attr.mode & ~S_IFMT);

@@ -4,12 +4,12 @@ import {
   EACCES, EBUSY, EEXIST, EINVAL, EOPNOTSUPP, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV,
 } from '../../abi/linux/errno.js';
 import {
-  O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC, O_WRONLY,
+  O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC, O_WRONLY,
   RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT,
 } from '../../abi/linux/fcntl.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, S_ISGID, type Stat } from '../../abi/linux/stat.js';
 import type { Task } from '../kernel/task.js';
-import type { FileDescription } from './file.js';
+import { PathDescription, type FileDescription } from './file.js';
 import type { CreateOpts, Inode } from './inode.js';
 import type { VirtualDentry } from './mount.js';
 import { followSymlink, lookupChild, resolveParent, resolvePath, type ResolveOpts } from './path.js';
@@ -90,8 +90,8 @@ export function openAt(t: Task, dirfd: number, path: string, o: OpenOpts): FileD
   }
   const inode = vd.dentry.inode;
   if (flags & O_PATH) {
-    if (inode.isSymlink() && !(flags & O_NOFOLLOW)) throw ELOOP;
-    return inode.open(t, vd, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | 0o2000000));
+    if ((flags & O_DIRECTORY) && !inode.isDir()) throw ENOTDIR;
+    return new PathDescription(vd, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   }
   if (inode.isSymlink()) throw ELOOP; // O_NOFOLLOW on a symlink
   if ((flags & O_DIRECTORY) && !inode.isDir()) throw ENOTDIR;
@@ -154,9 +154,8 @@ export function readlinkAt(t: Task, dirfd: number, path: string, emptyPath: bool
   const vd = lookupAt(t, dirfd, path, false, emptyPath);
   const inode = vd.dentry.inode;
   if (!inode.isSymlink()) throw EINVAL;
-  const magic = inode.magicLink(t);
-  if (magic) return t.fs.pathOf(magic);
-  return inode.readlink();
+  // Magic links render their own text: /proc/<pid>/fd/N of a pipe reads "pipe:[ino]".
+  return inode.readlink(t);
 }
 
 export function mkdirAt(t: Task, dirfd: number, path: string, mode: number): void {

@@ -98,7 +98,7 @@ function followLink(st: WalkState, dir: VirtualDentry, vd: VirtualDentry): Virtu
     if (st.resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH | RESOLVE_IN_ROOT)) throw ELOOP;
     return magic;
   }
-  const target = vd.dentry.inode.readlink();
+  const target = vd.dentry.inode.readlink(st.ctx.task);
   checkLength(target);
   return walk(st, dir, target, true);
 }

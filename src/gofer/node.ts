@@ -1,0 +1,179 @@
+// Host files the gofer serves, each named by its parent node and one component.
+//
+// Only directories hold a host fd (O_PATH|O_NOFOLLOW), and only while they are
+// among the most recently used: a sandbox that walks all of /usr must not need
+// an fd per file. Everything else is reached with *at() calls on the parent's fd
+// and that one name, never following a symlink, and checked to still be the same
+// inode (dev, ino) — ESTALE otherwise.
+import { EINVAL, ENAMETOOLONG, ENOENT, ESTALE, errnoFromNumber } from '../abi/linux/errno.js';
+import { AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH } from '../abi/linux/fcntl.js';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/linux/stat.js';
+import { NAME_MAX } from '../lisafs/messages.js';
+import { native } from '../native.js';
+
+// Fields of a raw x86_64 struct stat, read without decoding the whole struct.
+const dv = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+export const statDev = (b: Uint8Array): bigint => dv(b).getBigUint64(0, true);
+export const statIno = (b: Uint8Array): bigint => dv(b).getBigUint64(8, true);
+export const statMode = (b: Uint8Array): number => dv(b).getUint32(24, true);
+
+const check = (r: number): number => {
+  if (r < 0) throw errnoFromNumber(-r);
+  return r;
+};
+
+/** Directory fds kept open, least recently used first; the oldest is closed past the limit. */
+class DirFdCache {
+  limit = 4096;
+  private readonly lru = new Map<HostNode, true>();
+
+  touch(n: HostNode): void {
+    this.lru.delete(n);
+    this.lru.set(n, true);
+  }
+
+  add(n: HostNode): void {
+    this.lru.set(n, true);
+    while (this.lru.size > this.limit) {
+      const oldest = this.lru.keys().next().value!;
+      this.lru.delete(oldest);
+      oldest.dropFd();
+    }
+  }
+
+  remove(n: HostNode): void {
+    this.lru.delete(n);
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+}
+
+export const dirFds = new DirFdCache();
+
+export class HostNode {
+  private refs = 1;
+  /** O_PATH fd (directories only; -1 while the cache has it closed). */
+  private fd: number;
+  /** An O_RDONLY|O_DIRECTORY reopen for getdents, open while a listing is in progress. */
+  dirFd = -1;
+
+  constructor(
+    fd: number,
+    /** Directory this was walked from; null for a root directory (which is never closed). */
+    readonly parent: HostNode | null,
+    readonly name: string,
+    readonly mode: number,
+    readonly dev: bigint,
+    readonly ino: bigint,
+    /** The served root: --deny applies to its children. */
+    readonly isRoot: boolean,
+  ) {
+    this.fd = fd;
+    parent?.incRef();
+    if (fd >= 0 && parent) dirFds.add(this);
+  }
+
+  get type(): number {
+    return this.mode & S_IFMT;
+  }
+
+  isDir(): boolean {
+    return this.type === S_IFDIR;
+  }
+
+  isSymlink(): boolean {
+    return this.type === S_IFLNK;
+  }
+
+  isRegular(): boolean {
+    return this.type === S_IFREG;
+  }
+
+  incRef(): void {
+    this.refs++;
+  }
+
+  /** Drops a reference; the last one closes the fds and releases the parent. */
+  decRef(): void {
+    if (--this.refs > 0) return;
+    this.dropFd();
+    dirFds.remove(this);
+    this.closeDir();
+    this.parent?.decRef();
+  }
+
+  /** Called by the fd cache: the fd is reopened by name on next use. */
+  dropFd(): void {
+    if (this.fd >= 0) native().close(this.fd);
+    this.fd = -1;
+  }
+
+  closeDir(): void {
+    if (this.dirFd >= 0) native().close(this.dirFd);
+    this.dirFd = -1;
+  }
+
+  /** This directory's O_PATH fd, reopened through the parent if the cache closed it. */
+  pathFd(): number {
+    if (this.fd >= 0) {
+      if (this.parent) dirFds.touch(this);
+      return this.fd;
+    }
+    if (!this.parent || !this.isDir()) throw EINVAL;
+    const nat = native();
+    const fd = check(nat.openat(this.parent.pathFd(), this.name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0));
+    const st = new Uint8Array(144);
+    if (nat.fstat(fd, st) < 0 || statDev(st) !== this.dev || statIno(st) !== this.ino) {
+      nat.close(fd);
+      throw ESTALE;
+    }
+    this.fd = fd;
+    dirFds.add(this);
+    return fd;
+  }
+
+  /** Stats this file into `out` (raw struct stat): fstat for directories, fstatat by name otherwise. */
+  statInto(out: Uint8Array): void {
+    const nat = native();
+    if (this.isDir() || !this.parent) {
+      check(nat.fstat(this.pathFd(), out));
+      return;
+    }
+    check(nat.fstatat(this.parent.pathFd(), this.name, AT_SYMLINK_NOFOLLOW, out));
+    if (statDev(out) !== this.dev || statIno(out) !== this.ino) throw ESTALE;
+  }
+
+  /**
+   * Opens this (non-directory) file for I/O: openat(parent, name, flags|O_NOFOLLOW),
+   * checked to be the same inode. `statOut` receives the new fd's stat.
+   */
+  reopen(flags: number, statOut: Uint8Array): number {
+    if (!this.parent) throw ESTALE;
+    const nat = native();
+    const fd = check(nat.openat(this.parent.pathFd(), this.name, flags | O_NOFOLLOW, 0));
+    const e = nat.fstat(fd, statOut);
+    if (e < 0 || statDev(statOut) !== this.dev || statIno(statOut) !== this.ino) {
+      nat.close(fd);
+      throw e < 0 ? errnoFromNumber(-e) : ESTALE;
+    }
+    return fd;
+  }
+
+  /** An fd on this file's file system, for statfs. */
+  fsFd(): number {
+    return this.isDir() || !this.parent ? this.pathFd() : this.parent.pathFd();
+  }
+}
+
+/**
+ * A single path component the gofer may open: never empty, ".", ".." or
+ * anything with "/" or NUL, so a walk cannot leave its root.
+ */
+export function checkName(name: string): string {
+  if (name.length === 0) throw ENOENT;
+  if (name.length > NAME_MAX) throw ENAMETOOLONG;
+  if (name === '.' || name === '..' || name.includes('/') || name.includes('\0')) throw EINVAL;
+  return name;
+}

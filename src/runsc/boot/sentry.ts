@@ -1,0 +1,129 @@
+// Assembles a Sentry (runsc/boot): the memory file, the ptrace platform, the kernel,
+// the mount namespace (root over the gofer, /proc, /dev, /sys) and init.
+import { EEXIST } from '../../abi/linux/errno.js';
+import { S_IFDIR } from '../../abi/linux/stat.js';
+import { LisafsClient } from '../../lisafs/client.js';
+import { log } from '../../log.js';
+import { newDevFilesystem } from '../../sentry/fsimpl/dev/devfs.js';
+import { GoferFilesystem } from '../../sentry/fsimpl/gofer/filesystem.js';
+import { importHostFd, type HostFdInfo, type TtyJobControl } from '../../sentry/fsimpl/host/host.js';
+import { OverlayFilesystem } from '../../sentry/fsimpl/overlay/overlay.js';
+import { newProcFilesystem } from '../../sentry/fsimpl/proc/procfs.js';
+import { newSysFilesystem } from '../../sentry/fsimpl/sys/sysfs.js';
+import { Credentials } from '../../sentry/kernel/credentials.js';
+import { Kernel } from '../../sentry/kernel/kernel.js';
+import { startInit } from '../../sentry/kernel/process.js';
+import type { Task } from '../../sentry/kernel/task.js';
+import { MemoryFile } from '../../sentry/pgalloc/memory_file.js';
+import { PtracePlatform } from '../../sentry/platform/ptrace/ptrace.js';
+import { installStrace } from '../../sentry/strace/strace.js';
+import { linuxSyscallTable } from '../../sentry/syscalls/linux/table.js';
+import type { Filesystem } from '../../sentry/vfs/filesystem.js';
+import { FsContext } from '../../sentry/vfs/fs_context.js';
+import { MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, Mount, MountNamespace, type VirtualDentry } from '../../sentry/vfs/mount.js';
+import type { Config } from '../config.js';
+
+export interface SentrySpec {
+  config: Config;
+  /** The Sentry's end of the gofer socket. */
+  goferSock: number;
+  hostname: string;
+  /** Program (path or name searched in PATH), argv and environment of init. */
+  path: string;
+  argv: string[];
+  envp: string[];
+  /** Working directory inside the sandbox ("/" if it does not exist there). */
+  cwd: string;
+  /** Descriptors 0, 1, 2 of init. */
+  stdio: HostFdInfo[];
+  /** A host tty fd for /dev/tty, or -1. */
+  ttyFd: number;
+  cpus: number;
+  totalMemory: number;
+  uid: number;
+  gid: number;
+}
+
+export interface Sentry {
+  kernel: Kernel;
+  init: Task;
+}
+
+function mountAt(ns: MountNamespace, root: VirtualDentry, fs: Filesystem, path: string, flags: number, source: string): void {
+  const name = path.replace(/^\//, '');
+  let d = root.dentry.lookup(name);
+  if (!d) {
+    // The root may lack the mount point (the gofer hides the host's /proc, /dev, /sys):
+    // make it in the writable layer, as runsc does for its mounts.
+    try {
+      root.dentry.inode.mkdir(name, { mode: S_IFDIR | 0o755, uid: 0, gid: 0 });
+    } catch (e) {
+      if (e !== EEXIST) {
+        log.warn(`cannot create mount point ${path}: ${String(e)}; ${fs.name} not mounted`);
+        return;
+      }
+    }
+    d = root.dentry.lookup(name);
+    if (!d) return;
+  }
+  ns.attach(new Mount(fs, fs.root(), flags, null, null, source), { mount: root.mount, dentry: d });
+}
+
+export function bootSentry(spec: SentrySpec): Sentry {
+  const c = spec.config;
+  const mf = new MemoryFile();
+  const platform = new PtracePlatform(mf.fd);
+  const straceFilter = c.straceSyscalls.length > 0 ? new Set(c.straceSyscalls) : null;
+  const kernel = new Kernel({
+    platform,
+    memoryFile: mf,
+    syscalls: linuxSyscallTable,
+    hostname: spec.hostname,
+    strace: c.strace,
+    straceSyscalls: straceFilter,
+    cpus: spec.cpus,
+    totalMemory: spec.totalMemory,
+  });
+  if (c.strace) installStrace(straceFilter, (line) => log.raw(line));
+
+  const gofer = new GoferFilesystem(new LisafsClient(spec.goferSock), { shared: c.fileAccess === 'shared' });
+  let rootMount: Mount;
+  if (c.overlay2 === 'none') {
+    rootMount = new Mount(gofer, gofer.root(), gofer.readOnly ? MS_RDONLY : 0, null, null, '/');
+  } else {
+    const overlay = new OverlayFilesystem(gofer.root().inode);
+    rootMount = new Mount(overlay, overlay.root(), 0, null, null, 'overlay');
+  }
+  const ns = new MountNamespace(rootMount);
+  kernel.mntns = ns;
+  const root = ns.rootVd();
+  mountAt(ns, root, newProcFilesystem(kernel), '/proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'proc');
+  mountAt(ns, root, newDevFilesystem(kernel), '/dev', MS_NOSUID, 'none');
+  mountAt(ns, root, newSysFilesystem(kernel), '/sys', MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 'sysfs');
+
+  const job: TtyJobControl = { foreground: 1, session: 1 };
+  if (spec.ttyFd >= 0) {
+    const ttyFd = spec.ttyFd;
+    kernel.controllingTty = () => importHostFd({ fd: ttyFd, flags: 2, name: '/dev/tty', nonblocking: true, isTty: true }, job);
+  }
+  const files = spec.stdio.map((info) => importHostFd(info, job));
+  const fsctx = new FsContext(ns, root, root);
+  const init = startInit(kernel, {
+    path: spec.path,
+    searchPath: spec.path.includes('/') ? null : pathDirs(spec.envp),
+    argv: spec.argv,
+    envp: spec.envp,
+    fs: fsctx,
+    creds: spec.uid === 0 ? Credentials.root() : Credentials.user(spec.uid, spec.gid),
+    files,
+    cwd: spec.cwd,
+  });
+  return { kernel, init };
+}
+
+/** PATH of the environment, or the default execvp uses. */
+function pathDirs(envp: string[]): string[] {
+  const p = envp.find((e) => e.startsWith('PATH='));
+  const v = p ? p.slice(5) : '/usr/local/bin:/usr/bin:/bin';
+  return v.split(':').map((d) => d || '.');
+}

@@ -1,0 +1,134 @@
+// `tsvisor do [flags] [--] CMD [ARGS...]`: runs a host command in a sandbox whose
+// root is the host root served read-only by a gofer, under a writable in-memory
+// overlay (runsc do). The CLI process becomes the Sentry; the gofer is a separate
+// process started first so its start-up overlaps ours.
+import { availableParallelism, hostname as hostHostname, totalmem } from 'node:os';
+import { fstatSync, readlinkSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { native } from '../../native.js';
+import { configureLog, log } from '../../log.js';
+import { ExecError } from '../../sentry/loader/loader.js';
+import { exitGroup } from '../../sentry/kernel/exit.js';
+import { signaledStatus } from '../../sentry/kernel/thread_group.js';
+import { ENOENT } from '../../abi/linux/errno.js';
+import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR } from '../../abi/linux/fcntl.js';
+import type { HostFdInfo } from '../../sentry/fsimpl/host/host.js';
+import { bootSentry } from '../boot/sentry.js';
+import { UsageError, parseFlags, type Config } from '../config.js';
+import { startGofer } from '../gofer_launch.js';
+
+interface DoOptions {
+  cwd: string;
+  forceOverlay: boolean;
+  quiet: boolean;
+  root: string;
+  hostname: string;
+  ip: string;
+}
+
+const DO_FLAGS = {
+  cwd: { bool: false, set: (o: DoOptions, v: string) => (o.cwd = v) },
+  'force-overlay': { bool: true, set: (o: DoOptions, v: string) => (o.forceOverlay = v !== 'false' && v !== '0') },
+  quiet: { bool: true, set: (o: DoOptions, v: string) => (o.quiet = v !== 'false' && v !== '0') },
+  root: { bool: false, set: (o: DoOptions, v: string) => (o.root = v) },
+  hostname: { bool: false, set: (o: DoOptions, v: string) => (o.hostname = v) },
+  ip: { bool: false, set: (o: DoOptions, v: string) => (o.ip = v) },
+};
+
+export const DO_USAGE = `usage: tsvisor [global flags] do [flags] [--] <cmd> [args...]
+
+Runs a command in a sandbox: the host root is mounted read-only with a writable
+in-memory overlay on top (disable with --force-overlay=false).
+  --cwd DIR            working directory in the sandbox (default: the current one)
+  --root DIR           host directory to use as the sandbox root (default /)
+  --hostname NAME      hostname inside the sandbox (default: the host's)
+  --force-overlay      use the memory overlay (default true)
+  --quiet              no tsvisor messages on stdout
+  --ip ADDR            sandbox IPv4 address (used with --network=sandbox)`;
+
+/** Stdio for the sandbox: pipes and ttys are reopened so O_NONBLOCK stays private to us. */
+function importStdio(fd: number): HostFdInfo {
+  const n = native();
+  let name = `host:[${fd}]`;
+  try {
+    name = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    // closed or unnamed
+  }
+  let st;
+  try {
+    st = fstatSync(fd);
+  } catch {
+    // Closed stdio: give the app /dev/null-like EOF via a fresh /dev/null.
+    const nul = n.openat(-100, '/dev/null', fd === 0 ? O_RDONLY : 1, 0);
+    return { fd: nul, flags: fd === 0 ? O_RDONLY : 1, name: '/dev/null', nonblocking: false, isTty: false };
+  }
+  const flags = n.fcntl(fd, 3 /* F_GETFL */, 0);
+  const acc = flags < 0 ? O_RDWR : flags & O_ACCMODE;
+  const tty = isatty(fd);
+  if (st.isFIFO() || st.isCharacterDevice()) {
+    const re = n.openat(-100, `/proc/self/fd/${fd}`, acc | O_NONBLOCK | 0o400000 /* O_NOCTTY */, 0);
+    if (re >= 0) return { fd: re, flags: acc, name, nonblocking: true, isTty: tty };
+  }
+  const dup = n.dup3(fd, -1, 0);
+  return { fd: dup < 0 ? fd : dup, flags: acc, name, nonblocking: false, isTty: tty };
+}
+
+export async function doMain(config: Config, args: string[]): Promise<number> {
+  const opts: DoOptions = { cwd: process.cwd(), forceOverlay: true, quiet: false, root: '/', hostname: hostHostname(), ip: '' };
+  const rest = parseFlags(args, DO_FLAGS, opts);
+  if (rest.length === 0) throw new UsageError('do: missing command\n' + DO_USAGE);
+  configureLog({ debug: config.debug, file: config.debugLog || null, format: config.debugLogFormat, tag: 'sentry' });
+
+  // Start the gofer before anything else: its Node start-up overlaps ours.
+  const gofer = startGofer(config, {
+    root: opts.root,
+    readOnly: opts.forceOverlay,
+    deny: opts.root === '/' ? ['proc', 'sys', 'dev'] : [],
+  });
+  if (!opts.forceOverlay) config.overlay2 = 'none';
+
+  const stdio = [0, 1, 2].map(importStdio);
+  const ttyIdx = stdio.findIndex((s) => s.isTty);
+  const ttyFd = ttyIdx >= 0 ? native().dup3(stdio[ttyIdx]!.fd, -1, 0) : -1;
+  const envp = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+  const cpus = availableParallelism();
+  let sentry;
+  try {
+    sentry = bootSentry({
+      config,
+      goferSock: gofer.sentrySock,
+      hostname: opts.hostname,
+      path: rest[0]!,
+      argv: rest,
+      envp,
+      cwd: opts.cwd,
+      stdio,
+      ttyFd,
+      cpus,
+      totalMemory: config.totalMemory || totalmem(),
+      uid: 0,
+      gid: 0,
+    });
+  } catch (e) {
+    gofer.stop();
+    if (e instanceof ExecError) {
+      process.stderr.write(`tsvisor: cannot run ${JSON.stringify(rest[0])}: ${e.reason}\n`);
+      return e.cause === ENOENT ? 127 : 126;
+    }
+    throw e;
+  }
+  const { kernel } = sentry;
+  // Terminal signals end the sandbox's init the way their default action would.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
+    process.on(sig, () => {
+      const num = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGQUIT: 3 }[sig];
+      if (kernel.init?.alive) exitGroup(kernel.init, signaledStatus(num, sig === 'SIGQUIT'));
+    });
+  }
+  const status = await kernel.exited;
+  gofer.stop();
+  if ((status & 0x7f) === 0) return (status >> 8) & 0xff;
+  log.debug(`init killed by signal ${status & 0x7f}`);
+  return 128 + (status & 0x7f);
+}

@@ -1,0 +1,55 @@
+// Starting the gofer process (`tsvisor gofer`) with one end of a SOCK_SEQPACKET
+// socketpair as its fd 3. Uses the addon's vfork+exec: Node's child_process would
+// install a SIGCHLD handler that runs on every ptrace stop (DESIGN.md §5).
+import { fileURLToPath } from 'node:url';
+import { native } from '../native.js';
+import type { Config } from './config.js';
+
+export interface GoferOptions {
+  root: string;
+  readOnly: boolean;
+  deny: string[];
+}
+
+export interface GoferProcess {
+  pid: number;
+  /** The Sentry's end of the socket. */
+  sentrySock: number;
+  /** Closes our end (the gofer exits) and reaps it. */
+  stop(): void;
+}
+
+/** The script that runs the CLI (the bundle when bundled). */
+export function cliScript(): string {
+  return process.argv[1] ?? fileURLToPath(import.meta.url);
+}
+
+export function startGofer(config: Config, o: GoferOptions): GoferProcess {
+  const n = native();
+  const pair = n.socketpair();
+  if (typeof pair === 'number') throw new Error(`socketpair: errno ${-pair}`);
+  const [mine, theirs] = pair;
+  const args = [process.execPath, cliScript(), 'gofer', '--root', o.root];
+  if (o.readOnly) args.push('--ro');
+  for (const d of o.deny) args.push('--deny', d);
+  if (config.debug) args.push('--debug');
+  if (config.debugLog) args.push('--debug-log', config.debugLog.replace('%ID%', 'gofer'));
+  const pid = n.spawn(process.execPath, args, Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`),
+    [-1, -1, 2, theirs], -1, 1);
+  n.close(theirs);
+  if (pid < 0) {
+    n.close(mine);
+    throw new Error(`cannot start the gofer: errno ${-pid}`);
+  }
+  let stopped = false;
+  return {
+    pid,
+    sentrySock: mine,
+    stop(): void {
+      if (stopped) return;
+      stopped = true;
+      n.close(mine);
+      n.waitpid(pid, 0, new Int32Array(1));
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// The memory devices of major 1 (drivers/char/mem.c, random.c): null, zero, full,
+// random, urandom; and the terminal aliases of major 5: tty and console.
+import { randomFillSync } from 'node:crypto';
+import { ENOSPC, ENXIO } from '../../../abi/linux/errno.js';
+import type { Task } from '../../kernel/task.js';
+import type { FileMapping } from '../../mm/vma.js';
+import { FileDescription } from '../../vfs/file.js';
+import { seqLength, type IOSequence } from '../../vfs/iosequence.js';
+import type { VirtualDentry } from '../../vfs/mount.js';
+import { registerCharDevice } from './devices.js';
+
+/** Shared by the memory devices: writes vanish, lseek always lands at 0 (null_lseek). */
+abstract class MemDeviceFile extends FileDescription {
+  override write(t: Task, src: IOSequence, off: number): number {
+    return seqLength(src);
+  }
+
+  override seek(): number {
+    this.offset = 0;
+    return 0;
+  }
+}
+
+function fillZero(dst: IOSequence): number {
+  let n = 0;
+  for (const v of dst) {
+    v.fill(0);
+    n += v.length;
+  }
+  return n;
+}
+
+/** /dev/null (1,3): reads end at once, writes are swallowed. */
+export class NullFile extends MemDeviceFile {
+  override read(): number {
+    return 0;
+  }
+}
+
+/** /dev/zero (1,5): an endless source of zeros; mmap gives zero-filled pages. */
+export class ZeroFile extends MemDeviceFile {
+  override read(t: Task, dst: IOSequence): number {
+    return fillZero(dst);
+  }
+
+  override mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+    return {
+      // Linux backs shared /dev/zero maps with an unlinked shmem file of this name.
+      path: '/dev/zero (deleted)',
+      dev: this.inode.fs.dev,
+      ino: this.inode.ino,
+      offset: 0,
+      readAt: (dst) => {
+        dst.fill(0);
+      },
+    };
+  }
+}
+
+/** /dev/full (1,7): reads zeros, every write fails with ENOSPC. */
+export class FullFile extends MemDeviceFile {
+  override read(t: Task, dst: IOSequence): number {
+    return fillZero(dst);
+  }
+
+  override write(): number {
+    throw ENOSPC;
+  }
+}
+
+/** randomFillSync takes at most 2^31-1 bytes per call; fill in bounded pieces. */
+const RANDOM_CHUNK = 1 << 20;
+
+/** /dev/random (1,8) and /dev/urandom (1,9): the host CSPRNG; neither blocks. Writes are accepted. */
+export class RandomFile extends MemDeviceFile {
+  override read(t: Task, dst: IOSequence): number {
+    let n = 0;
+    for (const v of dst) {
+      for (let off = 0; off < v.length; off += RANDOM_CHUNK) {
+        randomFillSync(v, off, Math.min(RANDOM_CHUNK, v.length - off));
+      }
+      n += v.length;
+    }
+    return n;
+  }
+}
+
+type FileCtor = new (vd: VirtualDentry, flags: number) => FileDescription;
+
+function simple(ctor: FileCtor): { open: (t: Task, vd: VirtualDentry, flags: number) => FileDescription } {
+  return { open: (t, vd, flags) => new ctor(vd, flags) };
+}
+
+/** /dev/tty and /dev/console: the sandbox's controlling terminal, if it has one. */
+const terminal = {
+  open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
+    const open = t.kernel.controllingTty;
+    if (!open) throw ENXIO;
+    return open(t, vd, flags);
+  },
+};
+
+export const MEM_MAJOR = 1;
+export const TTYAUX_MAJOR = 5;
+
+/** Installs the drivers above in the character-device table (idempotent). */
+export function registerMemDevices(): void {
+  registerCharDevice(MEM_MAJOR, 3, simple(NullFile));
+  registerCharDevice(MEM_MAJOR, 5, simple(ZeroFile));
+  registerCharDevice(MEM_MAJOR, 7, simple(FullFile));
+  registerCharDevice(MEM_MAJOR, 8, simple(RandomFile));
+  registerCharDevice(MEM_MAJOR, 9, simple(RandomFile));
+  registerCharDevice(TTYAUX_MAJOR, 0, terminal);
+  registerCharDevice(TTYAUX_MAJOR, 1, terminal);
+}

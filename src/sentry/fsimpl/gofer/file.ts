@@ -1,0 +1,139 @@
+// Open regular files of the gofer file system: I/O goes straight to the host fd
+// the gofer donated (pread/pwrite into application memory), no gofer round trip.
+import { errnoFromNumber } from '../../../abi/linux/errno.js';
+import { native } from '../../../native.js';
+import type { FileMapping } from '../../mm/vma.js';
+import { RegularFileDescription } from '../../vfs/file.js';
+import type { IOSequence } from '../../vfs/iosequence.js';
+import type { VirtualDentry } from '../../vfs/mount.js';
+import type { GoferInode } from './inode.js';
+
+/** Linux caps one read/write at this; a shorter transfer below it means EOF (or a full disk). */
+const MAX_RW = 0x7ffff000;
+
+/** A donated host fd shared by a description and the mappings made from it. */
+export class HostFd {
+  private refs = 1;
+
+  constructor(readonly fd: number) {}
+
+  incRef(): void {
+    this.refs++;
+  }
+
+  decRef(): void {
+    if (--this.refs === 0) native().close(this.fd);
+  }
+}
+
+// A mapping may re-read the file (mremap growth, MADV_DONTNEED) after the app closed
+// the descriptor, as ld.so does right after mmap: it keeps the fd until collected.
+const mappingRefs = new FinalizationRegistry<HostFd>((h) => h.decRef());
+
+/** Fills dst from the file at `off`; bytes past EOF read as zero (a mapped page's tail). */
+function fillFrom(fd: number, dst: Uint8Array, off: number): void {
+  const nat = native();
+  let done = 0;
+  while (done < dst.length) {
+    const n = nat.pread(fd, dst.subarray(done), off + done);
+    if (n <= 0) break;
+    done += n;
+  }
+  if (done < dst.length) dst.fill(0, done);
+}
+
+/** Path of vd from the mount namespace root (for /proc/<pid>/maps). */
+function pathOf(vd: VirtualDentry): string {
+  const parts: string[] = [];
+  let { mount, dentry } = vd;
+  for (let guard = 0; guard < 4096; guard++) {
+    if (dentry === mount.root) {
+      if (!mount.parent || !mount.mountpoint) break;
+      dentry = mount.mountpoint;
+      mount = mount.parent;
+      continue;
+    }
+    parts.push(dentry.name);
+    if (!dentry.parent) break;
+    dentry = dentry.parent;
+  }
+  return '/' + parts.reverse().join('/');
+}
+
+export class GoferFileDescription extends RegularFileDescription {
+  constructor(
+    vd: VirtualDentry,
+    flags: number,
+    /** The gofer inode (vd's inode may be an overlay inode above it). */
+    readonly file: GoferInode,
+    readonly host: HostFd,
+  ) {
+    super(vd, flags);
+  }
+
+  protected readAt(dst: IOSequence, off: number): number {
+    const nat = native();
+    const fd = this.host.fd;
+    let done = 0;
+    for (const v of dst) {
+      if (v.length === 0) continue;
+      const n = nat.pread(fd, v, off + done);
+      if (n < 0) {
+        if (done > 0) break;
+        throw errnoFromNumber(-n);
+      }
+      done += n;
+      if (n < v.length && n < MAX_RW) break;
+    }
+    return done;
+  }
+
+  protected writeAt(src: IOSequence, off: number): number {
+    const nat = native();
+    const fd = this.host.fd;
+    let done = 0;
+    let err = 0;
+    for (const v of src) {
+      if (v.length === 0) continue;
+      const n = nat.pwrite(fd, v, off + done);
+      if (n < 0) {
+        err = -n;
+        break;
+      }
+      done += n;
+      if (n < v.length && n < MAX_RW) break;
+    }
+    if (done > 0) this.file.noteWrite(off + done);
+    else if (err) throw errnoFromNumber(err);
+    return done;
+  }
+
+  protected fileSize(): number {
+    return this.file.currentSize(this.host.fd);
+  }
+
+  override truncate(size: number): void {
+    const r = native().ftruncate(this.host.fd, size);
+    if (r < 0) throw errnoFromNumber(-r);
+    this.file.noteTruncate(size);
+  }
+
+  override fsync(): void {
+    const r = native().fsync(this.host.fd, 0);
+    if (r < 0) throw errnoFromNumber(-r);
+  }
+
+  override mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+    const host = this.host;
+    host.incRef();
+    const readAt = (dst: Uint8Array, off: number): void => fillFrom(host.fd, dst, off);
+    mappingRefs.register(readAt, host);
+    // Identity as the app sees it: vd's inode may be an overlay inode above ours.
+    const inode = this.inode;
+    return { path: pathOf(this.vd), dev: inode.fs.dev, ino: inode.ino, offset: 0, readAt };
+  }
+
+  protected override release(): void {
+    this.host.decRef();
+  }
+}

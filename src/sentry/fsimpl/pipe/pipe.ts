@@ -1,0 +1,193 @@
+// Pipes (fs/pipe.c): a bounded byte buffer with reader and writer ends. Writes of
+// at most PIPE_BUF bytes are atomic. Reads and writes that cannot progress throw
+// EAGAIN; the syscall layer blocks on the pipe's wait queue unless O_NONBLOCK.
+import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from '../../../abi/linux/errno.js';
+import { FIONREAD } from '../../../abi/linux/ioctl.js';
+import { O_RDONLY, O_WRONLY } from '../../../abi/linux/fcntl.js';
+import { S_IFDIR, S_IFIFO } from '../../../abi/linux/stat.js';
+import type { Task } from '../../kernel/task.js';
+import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, WaitQueue } from '../../kernel/waiter.js';
+import { AnonFilesystem } from '../../vfs/anonfs.js';
+import { FileDescription } from '../../vfs/file.js';
+import { Inode } from '../../vfs/inode.js';
+import { copyToSeq, seqLength, type IOSequence } from '../../vfs/iosequence.js';
+import type { VirtualDentry } from '../../vfs/mount.js';
+
+export const PIPE_BUF = 4096;
+export const DEFAULT_PIPE_SIZE = 65536;
+/** /proc/sys/fs/pipe-max-size */
+export const PIPE_MAX_SIZE = 1048576;
+
+export class Pipe {
+  private chunks: Uint8Array[] = [];
+  private head = 0; // read offset into chunks[0]
+  size = 0; // bytes buffered
+  capacity = DEFAULT_PIPE_SIZE;
+  readers = 0;
+  writers = 0;
+  /** Readers and writers wait here; events are EVENT_IN/EVENT_OUT. */
+  readonly queue = new WaitQueue();
+
+  get free(): number {
+    return this.capacity - this.size;
+  }
+
+  read(dst: IOSequence): number {
+    const want = seqLength(dst);
+    if (want === 0) return 0;
+    if (this.size === 0) {
+      if (this.writers === 0) return 0;
+      throw EAGAIN;
+    }
+    let done = 0;
+    while (done < want && this.chunks.length > 0) {
+      const c = this.chunks[0]!;
+      const n = Math.min(c.length - this.head, want - done);
+      copyToSeq(dst, c.subarray(this.head, this.head + n), done);
+      done += n;
+      this.head += n;
+      if (this.head === c.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
+    this.size -= done;
+    this.queue.notify(EVENT_OUT);
+    return done;
+  }
+
+  write(src: IOSequence): number {
+    if (this.readers === 0) throw EPIPE;
+    const total = seqLength(src);
+    if (total === 0) return 0;
+    // Atomic for small writes: all or nothing.
+    if (total <= PIPE_BUF && this.free < total) throw EAGAIN;
+    const n = Math.min(total, this.free);
+    if (n === 0) throw EAGAIN;
+    const buf = new Uint8Array(n);
+    let off = 0;
+    for (const v of src) {
+      if (off >= n) break;
+      const part = v.subarray(0, n - off);
+      buf.set(part, off);
+      off += part.length;
+    }
+    this.chunks.push(buf);
+    this.size += n;
+    this.queue.notify(EVENT_IN);
+    return n;
+  }
+
+  readiness(mask: number, reader: boolean): number {
+    let r = 0;
+    if (reader) {
+      if (this.size > 0) r |= EVENT_IN;
+      if (this.writers === 0) r |= EVENT_HUP;
+    } else {
+      if (this.free > 0) r |= EVENT_OUT;
+      if (this.readers === 0) r |= EVENT_ERR;
+    }
+    return r & (mask | EVENT_HUP | EVENT_ERR);
+  }
+
+  setCapacity(n: number, privileged: boolean): number {
+    if (n > PIPE_MAX_SIZE && !privileged) throw EPERM;
+    let cap = Math.max(n, 4096);
+    cap = 2 ** Math.ceil(Math.log2(cap));
+    if (cap < this.size) throw EBUSY;
+    this.capacity = cap;
+    this.queue.notify(EVENT_OUT);
+    return cap;
+  }
+}
+
+export class PipeInode extends Inode {
+  constructor(
+    readonly fs: AnonFilesystem,
+    readonly pipe: Pipe,
+  ) {
+    super(fs.allocIno(), S_IFIFO | 0o600);
+  }
+
+  override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
+    return new PipeDescription(vd, flags, this.pipe);
+  }
+
+  override size(): number {
+    return 0;
+  }
+}
+
+export class PipeDescription extends FileDescription {
+  constructor(
+    vd: VirtualDentry,
+    flags: number,
+    readonly pipe: Pipe,
+  ) {
+    super(vd, flags);
+    if (this.readable) pipe.readers++;
+    if (this.writable) pipe.writers++;
+  }
+
+  override get waitQueue(): WaitQueue {
+    return this.pipe.queue;
+  }
+
+  override get positional(): boolean {
+    return false;
+  }
+
+  override read(t: Task, dst: IOSequence, off: number): number {
+    return this.pipe.read(dst);
+  }
+
+  override write(t: Task, src: IOSequence, off: number): number {
+    return this.pipe.write(src);
+  }
+
+  override readiness(mask: number): number {
+    return this.pipe.readiness(mask, this.readable);
+  }
+
+  override ioctl(t: Task, req: number, arg: number): number {
+    if (req === FIONREAD) {
+      t.mm.writeU32(arg, this.readable ? this.pipe.size : 0);
+      return 0;
+    }
+    return super.ioctl(t, req, arg);
+  }
+
+  override linkName(): string {
+    return `pipe:[${this.inode.ino}]`;
+  }
+
+  protected override release(): void {
+    if (this.readable) this.pipe.readers--;
+    if (this.writable) this.pipe.writers--;
+    this.pipe.queue.notify(EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR);
+  }
+}
+
+let pipefs: AnonFilesystem | null = null;
+
+function fs(): AnonFilesystem {
+  return (pipefs ??= new AnonFilesystem('pipefs', (f) => new PipeDirInode(f)));
+}
+
+class PipeDirInode extends Inode {
+  constructor(readonly fs: AnonFilesystem) {
+    super(1n, S_IFDIR | 0o700);
+  }
+
+  override open(): FileDescription {
+    throw EINVAL;
+  }
+}
+
+/** pipe2(2): a new pipe's read and write descriptions (flags: O_NONBLOCK, O_DIRECT). */
+export function newPipe(flags: number): [PipeDescription, PipeDescription] {
+  const p = new Pipe();
+  const inode = new PipeInode(fs(), p);
+  const vd = fs().vdFor(`pipe:[${inode.ino}]`, inode);
+  return [new PipeDescription(vd, O_RDONLY | flags, p), new PipeDescription(vd, O_WRONLY | flags, p)];
+}

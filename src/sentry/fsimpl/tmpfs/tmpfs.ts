@@ -1,0 +1,341 @@
+// tmpfs: an in-memory file system (mm/shmem.c). Used for the overlay's upper
+// layer, /dev, /dev/shm and tmpfs mounts.
+import { EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EISDIR } from '../../../abi/linux/errno.js';
+import { RENAME_EXCHANGE } from '../../../abi/linux/fcntl.js';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, dtypeOf } from '../../../abi/linux/stat.js';
+import type { Task } from '../../kernel/task.js';
+import { Dentry } from '../../vfs/dentry.js';
+import { DirectoryDescription, RegularFileDescription, type FileDescription } from '../../vfs/file.js';
+import { Filesystem, anonDev, type StatFs } from '../../vfs/filesystem.js';
+import { Inode, nowTimespec, type CreateOpts, type DataReader, type DirEntry, type SetAttr } from '../../vfs/inode.js';
+import { copyToSeq, seqLength, type IOSequence } from '../../vfs/iosequence.js';
+import type { VirtualDentry } from '../../vfs/mount.js';
+import type { FileMapping } from '../../mm/vma.js';
+
+/** Makes the inode for a device/fifo/socket node (set by the device registry). */
+export type SpecialInodeFactory = (fs: TmpfsFilesystem, opts: CreateOpts) => Inode;
+
+export class TmpfsFilesystem extends Filesystem {
+  readonly name: string;
+  readonly dev = anonDev();
+  private readonly rootDentry: Dentry;
+  /** Bytes of file data in use and the limit (size= mount option). */
+  usedBytes = 0;
+  maxBytes: number;
+  special: SpecialInodeFactory | null = null;
+
+  constructor(opts: { name?: string; maxBytes?: number; mode?: number; uid?: number; gid?: number } = {}) {
+    super();
+    this.name = opts.name ?? 'tmpfs';
+    this.maxBytes = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    const root = new TmpfsDir(this, S_IFDIR | (opts.mode ?? 0o1777), opts.uid ?? 0, opts.gid ?? 0);
+    this.rootDentry = new Dentry('/', null, root);
+  }
+
+  root(): Dentry {
+    return this.rootDentry;
+  }
+
+  override statfs(): StatFs {
+    const total = Math.min(this.maxBytes, 2 ** 40);
+    const blocks = Math.floor(total / 4096);
+    const used = Math.ceil(this.usedBytes / 4096);
+    return {
+      type: 0x01021994,
+      bsize: 4096,
+      blocks,
+      bfree: Math.max(0, blocks - used),
+      bavail: Math.max(0, blocks - used),
+      files: 1 << 20,
+      ffree: (1 << 20) - 1,
+      namelen: 255,
+      frsize: 4096,
+      flags: 0,
+    };
+  }
+
+  /** Reserves or returns file bytes (ENOSPC past the size limit). */
+  charge(delta: number): void {
+    if (delta > 0 && this.usedBytes + delta > this.maxBytes) throw ENOSPC;
+    this.usedBytes += delta;
+  }
+}
+
+export class TmpfsDir extends Inode {
+  readonly children = new Map<string, Inode>();
+
+  constructor(
+    readonly fs: TmpfsFilesystem,
+    mode: number,
+    uid: number,
+    gid: number,
+  ) {
+    super(fs.allocIno(), mode, uid, gid);
+  }
+
+  override size(): number {
+    return 4096;
+  }
+
+  override lookup(name: string): Inode | null {
+    return this.children.get(name) ?? null;
+  }
+
+  override readdir(): DirEntry[] {
+    const out: DirEntry[] = [];
+    for (const [name, ino] of this.children) out.push({ name, ino: ino.ino, type: dtypeOf(ino.mode) });
+    return out;
+  }
+
+  private add(name: string, inode: Inode): Inode {
+    if (this.children.has(name)) throw EEXIST;
+    this.children.set(name, inode);
+    this.touch();
+    return inode;
+  }
+
+  private touch(): void {
+    this.mtime = this.ctime = nowTimespec();
+  }
+
+  override create(name: string, opts: CreateOpts): Inode {
+    return this.add(name, new TmpfsFile(this.fs, S_IFREG | (opts.mode & 0o7777), opts.uid, opts.gid));
+  }
+
+  override mkdir(name: string, opts: CreateOpts): Inode {
+    const d = this.add(name, new TmpfsDir(this.fs, S_IFDIR | (opts.mode & 0o7777), opts.uid, opts.gid));
+    this.nlink++;
+    return d;
+  }
+
+  override mknod(name: string, opts: CreateOpts): Inode {
+    const type = opts.mode & S_IFMT;
+    if (type === S_IFREG || type === 0) return this.create(name, opts);
+    if (type === S_IFDIR) throw EINVAL;
+    if (!this.fs.special) throw EINVAL;
+    return this.add(name, this.fs.special(this.fs, opts));
+  }
+
+  override symlink(name: string, target: string, opts: CreateOpts): Inode {
+    return this.add(name, new TmpfsSymlink(this.fs, target, opts.uid, opts.gid));
+  }
+
+  override link(name: string, target: Inode): void {
+    this.add(name, target);
+    target.nlink++;
+    target.ctime = nowTimespec();
+  }
+
+  override unlink(name: string): void {
+    const c = this.children.get(name);
+    if (!c) throw ENOENT;
+    if (c.isDir()) throw EISDIR;
+    this.children.delete(name);
+    c.nlink--;
+    c.ctime = nowTimespec();
+    if (c.nlink === 0 && c instanceof TmpfsFile) c.maybeFree();
+    this.touch();
+  }
+
+  override rmdir(name: string): void {
+    const c = this.children.get(name);
+    if (!c) throw ENOENT;
+    if (!(c instanceof TmpfsDir)) throw ENOTDIR;
+    if (c.children.size > 0) throw ENOTEMPTY;
+    this.children.delete(name);
+    c.nlink = 0;
+    this.nlink--;
+    this.touch();
+  }
+
+  override rename(oldName: string, newDir: Inode, newName: string, flags: number): void {
+    if (!(newDir instanceof TmpfsDir)) throw EINVAL;
+    const src = this.children.get(oldName);
+    if (!src) throw ENOENT;
+    const dst = newDir.children.get(newName);
+    if (flags & RENAME_EXCHANGE) {
+      if (!dst) throw ENOENT;
+      this.children.set(oldName, dst);
+      newDir.children.set(newName, src);
+      if (src.isDir() !== dst.isDir() && this !== newDir) {
+        const [a, b] = src.isDir() ? [this, newDir] : [newDir, this];
+        a.nlink--;
+        b.nlink++;
+      }
+    } else {
+      if (dst) {
+        if (dst instanceof TmpfsDir) {
+          if (dst.children.size > 0) throw ENOTEMPTY;
+          newDir.nlink--;
+        }
+        dst.nlink--;
+        if (dst.nlink === 0 && dst instanceof TmpfsFile) dst.maybeFree();
+      }
+      this.children.delete(oldName);
+      newDir.children.set(newName, src);
+      if (src.isDir() && this !== newDir) {
+        this.nlink--;
+        newDir.nlink++;
+      }
+    }
+    src.ctime = nowTimespec();
+    this.touch();
+    newDir.touch();
+  }
+
+  override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
+    return new DirectoryDescription(vd, flags);
+  }
+}
+
+/** Largest tmpfs file (MAX_LFS_FILESIZE is larger; JS buffers are not). */
+const MAX_FILE = 2 ** 32;
+
+export class TmpfsFile extends Inode {
+  /** File contents; capacity grows geometrically. */
+  data = new Uint8Array(0);
+  length = 0;
+  /** Open descriptions (the data stays while any is open after unlink). */
+  openCount = 0;
+
+  constructor(
+    readonly fs: TmpfsFilesystem,
+    mode: number,
+    uid: number,
+    gid: number,
+  ) {
+    super(fs.allocIno(), mode, uid, gid);
+  }
+
+  override size(): number {
+    return this.length;
+  }
+
+  /** Sets the size, zero-filling growth. */
+  resize(size: number): void {
+    if (size < 0) throw EINVAL;
+    if (size > MAX_FILE) throw EFBIG;
+    this.fs.charge(size - this.length);
+    if (size > this.data.length) {
+      const cap = Math.min(MAX_FILE, Math.max(size, this.data.length * 2, 256));
+      const n = new Uint8Array(cap);
+      n.set(this.data.subarray(0, this.length));
+      this.data = n;
+    } else if (size < this.length) {
+      this.data.fill(0, size, this.length);
+    }
+    this.length = size;
+  }
+
+  readAt(dst: IOSequence, off: number): number {
+    if (off >= this.length) return 0;
+    return copyToSeq(dst, this.data.subarray(off, Math.min(this.length, off + seqLength(dst))));
+  }
+
+  writeAt(src: IOSequence, off: number): number {
+    const n = seqLength(src);
+    if (n === 0) return 0;
+    if (off + n > this.length) this.resize(off + n);
+    let pos = off;
+    for (const v of src) {
+      this.data.set(v, pos);
+      pos += v.length;
+    }
+    this.mtime = this.ctime = nowTimespec();
+    return n;
+  }
+
+  override setattr(attr: SetAttr): void {
+    if (attr.size !== undefined) {
+      this.resize(attr.size);
+      this.mtime = nowTimespec();
+    }
+    super.setattr({ ...attr, size: undefined });
+  }
+
+  override dataReader(): DataReader {
+    return { readAt: (dst, off) => this.readAt([dst], off), close: () => {} };
+  }
+
+  /** Frees the data once the file is unlinked and closed. */
+  maybeFree(): void {
+    if (this.nlink === 0 && this.openCount === 0) {
+      this.fs.charge(-this.length);
+      this.data = new Uint8Array(0);
+      this.length = 0;
+    }
+  }
+
+  override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
+    return new TmpfsFileDescription(vd, flags, this);
+  }
+}
+
+export class TmpfsFileDescription extends RegularFileDescription {
+  constructor(
+    vd: VirtualDentry,
+    flags: number,
+    readonly file: TmpfsFile,
+  ) {
+    super(vd, flags);
+    file.openCount++;
+  }
+
+  protected readAt(dst: IOSequence, off: number): number {
+    return this.file.readAt(dst, off);
+  }
+
+  protected writeAt(src: IOSequence, off: number): number {
+    return this.file.writeAt(src, off);
+  }
+
+  protected fileSize(): number {
+    return this.file.length;
+  }
+
+  override truncate(size: number): void {
+    this.file.setattr({ size });
+  }
+
+  override mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+    const f = this.file;
+    return {
+      path: this.vd.dentry.name,
+      dev: f.fs.dev,
+      ino: f.ino,
+      offset: 0,
+      readAt: (dst, off) => {
+        f.readAt([dst], off);
+      },
+    };
+  }
+
+  protected override release(): void {
+    this.file.openCount--;
+    this.file.maybeFree();
+  }
+}
+
+export class TmpfsSymlink extends Inode {
+  constructor(
+    readonly fs: TmpfsFilesystem,
+    readonly target: string,
+    uid: number,
+    gid: number,
+  ) {
+    super(fs.allocIno(), S_IFLNK | 0o777, uid, gid);
+  }
+
+  override size(): number {
+    return this.target.length;
+  }
+
+  override readlink(): string {
+    return this.target;
+  }
+
+  override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
+    // Symlinks are only ever opened with O_PATH, which the VFS serves itself.
+    throw ELOOP;
+  }
+}

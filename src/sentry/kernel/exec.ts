@@ -1,0 +1,37 @@
+// The point of no return of execve (fs/exec.c begin_new_exec): the task switches to
+// the new address space (a new stub), drops close-on-exec files, resets signal
+// handlers and starts at the new entry point.
+import { Reg } from '../arch/amd64/registers.js';
+import type { LoadedImage } from '../loader/loader.js';
+import type { Task } from './task.js';
+
+/** User code and stack segment selectors on x86_64 Linux. */
+const USER_CS = 0x33;
+const USER_DS = 0x2b;
+/** IF set (and the reserved bit 1). */
+const INITIAL_EFLAGS = 0x202;
+
+/** Sets registers for a fresh program start. */
+export function startRegisters(t: Task, entry: number, sp: number): void {
+  t.regs.u32.fill(0);
+  t.regs.set(Reg.rip, entry);
+  t.regs.set(Reg.rsp, sp);
+  t.regs.set(Reg.cs, USER_CS);
+  t.regs.set(Reg.ss, USER_DS);
+  t.regs.set(Reg.eflags, INITIAL_EFLAGS);
+  t.regs.set(Reg.orig_rax, -1);
+}
+
+export function commitExec(t: Task, img: LoadedImage): void {
+  const old = t.mm;
+  t.mm = img.mm;
+  t.kernel.rehost(t, img.mm.as.pid);
+  if (old !== img.mm) old.decUsers();
+  t.fdTable.closeOnExec();
+  t.tg.handlers.resetForExec();
+  t.comm = img.comm;
+  t.clearChildTid = 0;
+  t.robustList = 0;
+  t.robustListLen = 0;
+  startRegisters(t, img.entry, img.sp);
+}

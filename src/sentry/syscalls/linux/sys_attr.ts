@@ -1,0 +1,151 @@
+// Attribute changes: chmod family, chown family, truncate/ftruncate, utimensat.
+import { EBADF, EFBIG, EINVAL, EISDIR, EPERM, EROFS } from '../../../abi/linux/errno.js';
+import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW } from '../../../abi/linux/fcntl.js';
+import { RLIMIT_FSIZE } from '../../../abi/linux/limits.js';
+import { S_ISGID, S_ISUID, type Timespec } from '../../../abi/linux/stat.js';
+import { CAP_CHOWN, CAP_FSETID } from '../../kernel/credentials.js';
+import type { SyscallArgs } from '../../kernel/syscall_args.js';
+import type { Task } from '../../kernel/task.js';
+import { nowTimespec, type Inode } from '../../vfs/inode.js';
+import type { VirtualDentry } from '../../vfs/mount.js';
+import { lookupAt } from '../../vfs/ops.js';
+import { MAY_WRITE, checkPermission, isOwner } from '../../vfs/permissions.js';
+
+function writableMount(vd: VirtualDentry): void {
+  if (vd.mount.readOnly) throw EROFS;
+}
+
+function setMode(t: Task, vd: VirtualDentry, mode: number): void {
+  writableMount(vd);
+  const inode = vd.dentry.inode;
+  if (!isOwner(t.creds, inode)) throw EPERM;
+  let m = mode & 0o7777;
+  // Non-members lose setgid unless privileged (inode_change_ok).
+  if ((m & S_ISGID) && !t.creds.inGroup(inode.gid) && !t.creds.hasCap(CAP_FSETID)) m &= ~S_ISGID;
+  inode.setattr({ mode: m });
+}
+
+export function chmod(t: Task, [path, mode]: SyscallArgs): number {
+  setMode(t, lookupAt(t, AT_FDCWD, t.readPath(path.addr()), true), mode.uint32());
+  return 0;
+}
+
+export function fchmod(t: Task, [fd, mode]: SyscallArgs): number {
+  setMode(t, t.fdTable.get(fd.int32()).vd, mode.uint32());
+  return 0;
+}
+
+export function fchmodat(t: Task, [dirfd, path, mode]: SyscallArgs): number {
+  setMode(t, lookupAt(t, dirfd.int32(), t.readPath(path.addr()), true), mode.uint32());
+  return 0;
+}
+
+function setOwner(t: Task, vd: VirtualDentry, uid: number, gid: number): void {
+  writableMount(vd);
+  const inode = vd.dentry.inode;
+  const c = t.creds;
+  const changeUid = uid !== -1 && uid !== inode.uid;
+  const changeGid = gid !== -1 && gid !== inode.gid;
+  if (changeUid && !c.hasCap(CAP_CHOWN)) throw EPERM;
+  if (changeGid && !c.hasCap(CAP_CHOWN) && !(c.fsuid === inode.uid && c.inGroup(gid))) throw EPERM;
+  const attr: { uid?: number; gid?: number; mode?: number } = {};
+  if (uid !== -1) attr.uid = uid >>> 0;
+  if (gid !== -1) attr.gid = gid >>> 0;
+  // chown clears setuid/setgid on regular files.
+  if ((changeUid || changeGid) && inode.isRegular() && inode.mode & (S_ISUID | S_ISGID)) {
+    attr.mode = inode.mode & 0o7777 & ~(S_ISUID | S_ISGID);
+  }
+  inode.setattr(attr);
+}
+
+export function chown(t: Task, [path, uid, gid]: SyscallArgs): number {
+  setOwner(t, lookupAt(t, AT_FDCWD, t.readPath(path.addr()), true), uid.int32(), gid.int32());
+  return 0;
+}
+
+export function lchown(t: Task, [path, uid, gid]: SyscallArgs): number {
+  setOwner(t, lookupAt(t, AT_FDCWD, t.readPath(path.addr()), false), uid.int32(), gid.int32());
+  return 0;
+}
+
+export function fchown(t: Task, [fd, uid, gid]: SyscallArgs): number {
+  setOwner(t, t.fdTable.get(fd.int32()).vd, uid.int32(), gid.int32());
+  return 0;
+}
+
+export function fchownat(t: Task, [dirfd, path, uid, gid, flags]: SyscallArgs): number {
+  const f = flags.int32();
+  if (f & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw EINVAL;
+  const empty = (f & AT_EMPTY_PATH) !== 0;
+  const vd = lookupAt(t, dirfd.int32(), t.readPath(path.addr(), empty), !(f & AT_SYMLINK_NOFOLLOW), empty);
+  setOwner(t, vd, uid.int32(), gid.int32());
+  return 0;
+}
+
+function checkSize(t: Task, size: number): void {
+  if (size < 0) throw EINVAL;
+  if (size > t.limit(RLIMIT_FSIZE).cur) throw EFBIG;
+}
+
+function truncateInode(inode: Inode, size: number): void {
+  if (inode.isDir()) throw EISDIR;
+  if (!inode.isRegular()) throw EINVAL;
+  inode.setattr({ size });
+}
+
+export function truncate(t: Task, [path, length]: SyscallArgs): number {
+  const vd = lookupAt(t, AT_FDCWD, t.readPath(path.addr()), true);
+  checkSize(t, length.int64());
+  if (vd.dentry.inode.isDir()) throw EISDIR;
+  writableMount(vd);
+  checkPermission(t.creds, vd.dentry.inode, MAY_WRITE);
+  truncateInode(vd.dentry.inode, length.int64());
+  return 0;
+}
+
+export function ftruncate(t: Task, [fd, length]: SyscallArgs): number {
+  const f = t.fdTable.get(fd.int32());
+  checkSize(t, length.int64());
+  if (!f.writable) throw f.inode.isDir() ? EISDIR : EBADF;
+  if (!f.inode.isRegular()) throw EINVAL;
+  f.truncate(length.int64());
+  return 0;
+}
+
+const UTIME_NOW = (1 << 30) - 1;
+const UTIME_OMIT = (1 << 30) - 2;
+
+export function utimensat(t: Task, [dirfd, path, times, flags]: SyscallArgs): number {
+  const f = flags.int32();
+  if (f & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw EINVAL;
+  const p = path.addr() === 0 ? '' : t.readPath(path.addr(), true);
+  const vd = p === '' ? t.fdTable.get(dirfd.int32()).vd : lookupAt(t, dirfd.int32(), p, !(f & AT_SYMLINK_NOFOLLOW));
+  const inode = vd.dentry.inode;
+  const now = nowTimespec();
+  let atime: Timespec | undefined = now;
+  let mtime: Timespec | undefined = now;
+  let explicit = false;
+  if (times.addr() !== 0) {
+    const raw = t.mm.copyIn(times.addr(), 32);
+    const dv = new DataView(raw.buffer, raw.byteOffset, 32);
+    const ts = (o: number): Timespec | undefined => {
+      const nsec = Number(dv.getBigInt64(o + 8, true));
+      if (nsec === UTIME_OMIT) return undefined;
+      if (nsec === UTIME_NOW) return now;
+      if (nsec < 0 || nsec > 999_999_999) throw EINVAL;
+      explicit = true;
+      return { sec: Number(dv.getBigInt64(o, true)), nsec };
+    };
+    atime = ts(0);
+    mtime = ts(16);
+    if (!atime && !mtime) return 0;
+  }
+  writableMount(vd);
+  if (explicit) {
+    if (!isOwner(t.creds, inode)) throw EPERM;
+  } else if (!isOwner(t.creds, inode)) {
+    checkPermission(t.creds, inode, MAY_WRITE);
+  }
+  inode.setattr({ ...(atime ? { atime } : {}), ...(mtime ? { mtime } : {}) });
+  return 0;
+}

@@ -1,0 +1,115 @@
+// mmap(2), munmap(2), mprotect(2), mremap(2), madvise(2), msync(2), mincore(2), brk(2).
+import { EACCES, EBADF, EINVAL, ENOMEM, EOPNOTSUPP } from '../../../abi/linux/errno.js';
+import {
+  MADV_COLD, MADV_DODUMP, MADV_DOFORK, MADV_DONTDUMP, MADV_DONTFORK, MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE,
+  MADV_KEEPONFORK, MADV_MERGEABLE, MADV_NOHUGEPAGE, MADV_NORMAL, MADV_PAGEOUT, MADV_POPULATE_READ,
+  MADV_POPULATE_WRITE, MADV_RANDOM, MADV_REMOVE, MADV_SEQUENTIAL, MADV_UNMERGEABLE, MADV_WILLNEED,
+  MADV_WIPEONFORK, MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_FIXED, MAP_FIXED_NOREPLACE,
+  MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
+  MAP_SHARED_VALIDATE, MAP_STACK, MAP_SYNC, MAP_TYPE, MAP_32BIT, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE,
+  MS_ASYNC, MS_INVALIDATE, MS_SYNC, PAGE_SIZE, PROT_GROWSDOWN, PROT_GROWSUP, PROT_WRITE, pageRoundUp,
+} from '../../../abi/linux/mm.js';
+import { log } from '../../../log.js';
+import type { SyscallArgs } from '../../kernel/syscall_args.js';
+import type { Task } from '../../kernel/task.js';
+
+/** Flags MAP_SHARED_VALIDATE accepts (mm/mmap.c LEGACY_MAP_MASK plus MAP_SYNC). */
+const VALIDATE_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
+  MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT |
+  MAP_FIXED_NOREPLACE | MAP_SYNC | 0x3f000000;
+
+let warnedShared = false;
+
+export function mmap(t: Task, [addrArg, lenArg, protArg, flagsArg, fdArg, offArg]: SyscallArgs): number {
+  const addr = addrArg.addr();
+  const len = lenArg.size();
+  const prot = protArg.int32();
+  const flags = flagsArg.int32();
+  const off = offArg.int64();
+  const type = flags & MAP_TYPE;
+  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) throw EINVAL;
+  if (type === MAP_SHARED_VALIDATE && flags & ~VALIDATE_MASK) throw EOPNOTSUPP;
+  if (len === 0) throw EINVAL;
+  if (off % PAGE_SIZE !== 0 || off < 0) throw EINVAL;
+  if (pageRoundUp(len) === 0 || len > t.mm.maxAddress) throw ENOMEM;
+  const shared = type !== MAP_PRIVATE;
+  const fixed = (flags & MAP_FIXED) !== 0;
+  const noReplace = (flags & MAP_FIXED_NOREPLACE) !== 0;
+  if (flags & MAP_HUGETLB) throw EINVAL;
+  if (flags & MAP_ANONYMOUS) {
+    return t.mm.mmap({ addr, length: len, prot, fixed: fixed && !noReplace, noReplace, shared,
+      growsDown: (flags & MAP_GROWSDOWN) !== 0 });
+  }
+  const file = t.fdTable.getOrNull(fdArg.int32());
+  if (!file || file.flags & 0o10000000 /* O_PATH */) throw EBADF;
+  if (!file.readable) throw EACCES;
+  if (shared && prot & PROT_WRITE && !file.writable) throw EACCES;
+  const mapping = file.mapping();
+  if (shared && prot & PROT_WRITE && !warnedShared) {
+    warnedShared = true;
+    log.warn('MAP_SHARED writable file mappings are private copies until the VFS supports shared file pages');
+  }
+  const st = file.stat();
+  return t.mm.mmap({
+    addr, length: len, prot, fixed: fixed && !noReplace, noReplace, shared,
+    file: { ...mapping, path: t.fs.pathOf(file.vd), dev: st.dev, ino: st.ino, offset: off },
+  });
+}
+
+export function munmap(t: Task, [addr, len]: SyscallArgs): number {
+  t.mm.munmap(addr.addr(), len.size());
+  return 0;
+}
+
+export function mprotect(t: Task, [addr, len, prot]: SyscallArgs): number {
+  const p = prot.int32();
+  // PROT_GROWSDOWN/GROWSUP are accepted and ignored (our stacks are fully mapped);
+  // any other unknown bit makes MemoryManager.mprotect fail with EINVAL.
+  t.mm.mprotect(addr.addr(), len.size(), p & ~(PROT_GROWSDOWN | PROT_GROWSUP));
+  return 0;
+}
+
+export function mremap(t: Task, [oldAddr, oldSize, newSize, flagsArg, newAddr]: SyscallArgs): number {
+  const flags = flagsArg.int32();
+  if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) throw EINVAL;
+  if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) throw EINVAL;
+  if (flags & MREMAP_DONTUNMAP) throw EINVAL;
+  return t.mm.mremap(oldAddr.addr(), oldSize.size(), newSize.size(), (flags & MREMAP_MAYMOVE) !== 0,
+    flags & MREMAP_FIXED ? newAddr.addr() : null);
+}
+
+const KNOWN_ADVICE = new Set([
+  MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE, MADV_REMOVE,
+  MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP,
+  MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT, MADV_POPULATE_READ, MADV_POPULATE_WRITE,
+]);
+
+export function madvise(t: Task, [addr, len, advice]: SyscallArgs): number {
+  const a = advice.int32();
+  if (!KNOWN_ADVICE.has(a)) throw EINVAL;
+  if (addr.addr() % PAGE_SIZE !== 0) throw EINVAL;
+  t.mm.madvise(addr.addr(), len.size(), a);
+  return 0;
+}
+
+export function msync(t: Task, [addr, len, flags]: SyscallArgs): number {
+  const f = flags.int32();
+  if (f & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) throw EINVAL;
+  if ((f & MS_ASYNC) && (f & MS_SYNC)) throw EINVAL;
+  const a = addr.addr();
+  if (a % PAGE_SIZE !== 0) throw EINVAL;
+  const l = pageRoundUp(len.size());
+  if (l > 0 && !t.mm.isMapped(a, l)) throw ENOMEM;
+  return 0;
+}
+
+export function mincore(t: Task, [addr, len, vec]: SyscallArgs): number {
+  const v = t.mm.mincore(addr.addr(), len.size());
+  t.mm.copyOut(vec.addr(), v);
+  return 0;
+}
+
+export function brk(t: Task, [addr]: SyscallArgs): number {
+  return t.mm.setBrk(addr.addr());
+}
+

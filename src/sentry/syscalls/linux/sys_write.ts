@@ -1,0 +1,67 @@
+// write(2), writev(2), pwrite64(2), pwritev(2), pwritev2(2).
+import { EBADF, EINVAL, EOPNOTSUPP, EPIPE, ESPIPE } from '../../../abi/linux/errno.js';
+import { SIGPIPE } from '../../../abi/linux/signal.js';
+import { sendSignal } from '../../kernel/signal_send.js';
+import type { SyscallResult } from '../../kernel/block.js';
+import type { SyscallArgs } from '../../kernel/syscall_args.js';
+import type { Task } from '../../kernel/task.js';
+import type { FileDescription } from '../../vfs/file.js';
+import { seqDrop, seqLength, type IOSequence } from '../../vfs/iosequence.js';
+import { blockingWrite } from './blocking.js';
+import { MAX_RW_COUNT, readIovecs } from './iovec.js';
+
+function writableFile(t: Task, fd: number): FileDescription {
+  const file = t.fdTable.get(fd);
+  if (!file.writable) throw EBADF;
+  return file;
+}
+
+function doWrite(t: Task, file: FileDescription, src: IOSequence, off: number): SyscallResult {
+  const total = seqLength(src);
+  try {
+    if (total === 0) return file.write(t, src, off);
+    return blockingWrite(t, file, total, (done) => file.write(t, seqDrop(src, done), off < 0 ? -1 : off + done));
+  } catch (e) {
+    // Writing to a pipe nobody reads raises SIGPIPE as well as failing with EPIPE.
+    if (e === EPIPE) sendSignal(t, t, SIGPIPE);
+    throw e;
+  }
+}
+
+export function write(t: Task, [fd, buf, count]: SyscallArgs): SyscallResult {
+  const file = writableFile(t, fd.int32());
+  const n = Math.min(count.size(), MAX_RW_COUNT);
+  if (n === 0) return 0;
+  return doWrite(t, file, t.mm.views(buf.addr(), n, false), -1);
+}
+
+export function pwrite64(t: Task, [fd, buf, count, offset]: SyscallArgs): SyscallResult {
+  const file = writableFile(t, fd.int32());
+  const off = offset.int64();
+  if (off < 0) throw EINVAL;
+  if (!file.positional) throw ESPIPE;
+  const n = Math.min(count.size(), MAX_RW_COUNT);
+  if (n === 0) return 0;
+  return doWrite(t, file, t.mm.views(buf.addr(), n, false), off);
+}
+
+export function writev(t: Task, [fd, iov, iovcnt]: SyscallArgs): SyscallResult {
+  const file = writableFile(t, fd.int32());
+  return doWrite(t, file, readIovecs(t, iov.addr(), iovcnt.int32(), false), -1);
+}
+
+export function pwritev(t: Task, [fd, iov, iovcnt, offset]: SyscallArgs): SyscallResult {
+  const file = writableFile(t, fd.int32());
+  const off = offset.int64();
+  if (off < 0) throw EINVAL;
+  if (!file.positional) throw ESPIPE;
+  return doWrite(t, file, readIovecs(t, iov.addr(), iovcnt.int32(), false), off);
+}
+
+export function pwritev2(t: Task, [fd, iov, iovcnt, offset, , flags]: SyscallArgs): SyscallResult {
+  const file = writableFile(t, fd.int32());
+  if (flags.int32() & ~0x1f) throw EOPNOTSUPP;
+  const off = offset.int64();
+  if (off < -1) throw EINVAL;
+  return doWrite(t, file, readIovecs(t, iov.addr(), iovcnt.int32(), false), off);
+}
