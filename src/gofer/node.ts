@@ -125,7 +125,7 @@ export class HostNode {
     const nat = native();
     const fd = check(nat.openat(this.parent.pathFd(), this.name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0));
     const st = new Uint8Array(144);
-    if (nat.fstat(fd, st) < 0 || statDev(st) !== this.dev || statIno(st) !== this.ino) {
+    if (nat.fstat(fd, st) < 0 || !this.same(st)) {
       nat.close(fd);
       throw ESTALE;
     }
@@ -142,7 +142,16 @@ export class HostNode {
       return;
     }
     check(nat.fstatat(this.parent.pathFd(), this.name, AT_SYMLINK_NOFOLLOW, out));
-    if (statDev(out) !== this.dev || statIno(out) !== this.ino) throw ESTALE;
+    if (!this.same(out)) throw ESTALE;
+  }
+
+  /**
+   * True if a stat is of this file. Without an fd pinning the inode, a freed inode
+   * number can come back, so the type is compared too (a FIFO must never pass for
+   * the regular file it replaced).
+   */
+  same(st: Uint8Array): boolean {
+    return statDev(st) === this.dev && statIno(st) === this.ino && (statMode(st) & S_IFMT) === this.type;
   }
 
   /**
@@ -154,7 +163,7 @@ export class HostNode {
     const nat = native();
     const fd = check(nat.openat(this.parent.pathFd(), this.name, flags | O_NOFOLLOW, 0));
     const e = nat.fstat(fd, statOut);
-    if (e < 0 || statDev(statOut) !== this.dev || statIno(statOut) !== this.ino) {
+    if (e < 0 || !this.same(statOut)) {
       nat.close(fd);
       throw e < 0 ? errnoFromNumber(-e) : ESTALE;
     }

@@ -109,11 +109,14 @@ __attribute__((unused)) static int ct_err;
 	else if (ct_err != (E)) { say("%s: FAIL %s, wanted %s\n", label, errname(ct_err), #E); ct_failures++; } \
 	else say("%s: %s\n", label, #E); } while (0)
 
-/* Expect the exact (deterministic) value V. */
-#define VAL(label, expr, V) do { long ct_v = (long)(V); CT_RUN(expr); \
-	if (ct_ret == -1 && ct_v != -1) { say("%s: FAIL %s, wanted %ld\n", label, errname(ct_err), ct_v); ct_failures++; } \
-	else if (ct_ret != ct_v) { say("%s: FAIL = %ld, wanted %ld\n", label, ct_ret, ct_v); ct_failures++; } \
-	else say("%s: = %ld\n", label, ct_ret); } while (0)
+/* Expect the exact (deterministic) value V; VALO/VALX print it in octal/hex. */
+#define VAL_FMT(label, expr, V, FMT) do { long ct_v = (long)(V); CT_RUN(expr); \
+	if (ct_ret == -1 && ct_v != -1) { say("%s: FAIL %s, wanted " FMT "\n", label, errname(ct_err), ct_v); ct_failures++; } \
+	else if (ct_ret != ct_v) { say("%s: FAIL = " FMT ", wanted " FMT "\n", label, ct_ret, ct_v); ct_failures++; } \
+	else say("%s: = " FMT "\n", label, ct_ret); } while (0)
+#define VAL(label, expr, V) VAL_FMT(label, expr, V, "%ld")
+#define VALO(label, expr, V) VAL_FMT(label, expr, V, "%#lo")
+#define VALX(label, expr, V) VAL_FMT(label, expr, V, "%#lx")
 
 /* A boolean that must hold. */
 #define CHECK(label, cond) do { int ct_c = !!(cond); \

@@ -15,7 +15,7 @@ int main(int argc, char **argv)
 	CHECK("O_CREAT|O_EXCL creates", fd >= 0);
 	struct stat st;
 	fstat(fd, &st);
-	VAL("mode is 0666 & ~umask", st.st_mode & 07777, 0644);
+	VALO("mode is 0666 & ~umask", st.st_mode & 07777, 0644);
 	CHECK("is regular", S_ISREG(st.st_mode));
 	ERR("O_CREAT|O_EXCL on existing", syscall(SYS_open, P("a"), O_RDWR | O_CREAT | O_EXCL, 0666), EEXIST);
 	write(fd, "hello", 5);
@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 	fd = syscall(SYS_open, P("a"), O_RDWR | O_CREAT, 0600);
 	fstat(fd, &st);
 	VAL("O_CREAT on existing keeps size", st.st_size, 5);
-	VAL("O_CREAT on existing keeps mode", st.st_mode & 07777, 0644);
+	VALO("O_CREAT on existing keeps mode", st.st_mode & 07777, 0644);
 	close(fd);
 	fd = syscall(SYS_open, P("a"), O_RDWR | O_TRUNC);
 	fstat(fd, &st);
@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 	close(fd);
 	fd = syscall(SYS_creat, P("c2"), 0640);
 	fstat(fd, &st);
-	VAL("creat new mode", st.st_mode & 07777, 0640);
+	VALO("creat new mode", st.st_mode & 07777, 0640);
 	close(fd);
 	ERR("creat in missing dir", syscall(SYS_creat, P("nodir/x"), 0644), ENOENT);
 

@@ -28,7 +28,7 @@ int main(void)
 	memset(&old, 0x55, sizeof old);
 	VAL("read SIGUSR1", sa(SIGUSR1, NULL, &old, 8), 0);
 	CHECK("handler round trips", old.handler == (void *)h1);
-	VAL("flags round trip", old.flags, SA_SIGINFO | SA_RESTART | SA_RESTORER | SA_ONSTACK);
+	VALX("flags round trip", old.flags, SA_SIGINFO | SA_RESTART | SA_RESTORER | SA_ONSTACK);
 	CHECK("restorer round trips", old.restorer == (void *)restorer);
 	say("mask: %#llx\n", (unsigned long long)old.mask);
 
@@ -37,7 +37,7 @@ int main(void)
 	VAL("replace SIGUSR1", sa(SIGUSR1, &act2, &old, 8), 0);
 	CHECK("old action returned", old.handler == (void *)h1 && old.flags == act.flags && old.mask == act.mask);
 	sa(SIGUSR1, NULL, &old, 8);
-	VAL("SA_NODEFER|SA_RESETHAND stored", old.flags, SA_RESTORER | SA_NODEFER | SA_RESETHAND);
+	VALX("SA_NODEFER|SA_RESETHAND stored", old.flags, SA_RESTORER | SA_NODEFER | SA_RESETHAND);
 
 	/* SIGKILL and SIGSTOP can never be masked by sa_mask */
 	act.mask = BIT(SIGKILL) | BIT(SIGSTOP) | BIT(SIGINT);

@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	CHECK("mask has TYPE|MODE|NLINK|UID|GID|INO|SIZE",
 	      (sx.stx_mask & 0x31f) == 0x31f);
 	CHECK("S_ISREG", S_ISREG(sx.stx_mode));
-	VAL("mode bits", sx.stx_mode & 07777, 0604);
+	VALO("mode bits", sx.stx_mode & 07777, 0604);
 	VAL("size", sx.stx_size, 11);
 	VAL("nlink", sx.stx_nlink, 1);
 	CHECK("uid/gid == euid/egid", sx.stx_uid == geteuid() && sx.stx_gid == getegid());
@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	VAL("size", sx.stx_size, 11);
 	VAL("statx dir", statx_(dfd, "d", 0, K_STATX_BASIC_STATS, &sx), 0);
 	CHECK("S_ISDIR", S_ISDIR(sx.stx_mode));
-	VAL("dir mode", sx.stx_mode & 07777, 0700);
+	VALO("dir mode", sx.stx_mode & 07777, 0700);
 	VAL("statx absolute path", statx_(AT_FDCWD, P("f"), 0, K_STATX_BASIC_STATS, &sx), 0);
 	int pp[2];
 	pipe(pp);

@@ -199,15 +199,16 @@ export class GoferInode extends Inode {
   }
 
   override setattr(attr: SetAttr): void {
-    const req: SetAttrRequest = {};
-    let any = false;
-    if (attr.mode !== undefined) (req.mode = attr.mode), (any = true);
-    if (attr.uid !== undefined) (req.uid = attr.uid), (any = true);
-    if (attr.gid !== undefined) (req.gid = attr.gid), (any = true);
-    if (attr.size !== undefined) (req.size = attr.size), (any = true);
-    if (attr.atime) (req.atime = attr.atime), (any = true);
-    if (attr.mtime) (req.mtime = attr.mtime), (any = true);
-    if (!any) return;
+    const req: SetAttrRequest = {
+      mode: attr.mode,
+      uid: attr.uid,
+      gid: attr.gid,
+      size: attr.size,
+      atime: attr.atime,
+      mtime: attr.mtime,
+    };
+    // A ctime-only change has nothing to send: the host sets ctime itself.
+    if (Object.values(req).every((v) => v === undefined)) return;
     this.apply(this.fs.client.setattr(this.handle, req));
   }
 }

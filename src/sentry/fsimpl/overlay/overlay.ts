@@ -25,12 +25,9 @@ export class OverlayFilesystem extends Filesystem {
   constructor(lowerRoot: Inode, upper = new TmpfsFilesystem({ name: 'tmpfs' })) {
     super();
     this.upper = upper;
-    const upperRoot = upper.root().inode;
-    const ls = lowerRoot.stat();
-    upperRoot.mode = ls.mode;
-    upperRoot.uid = ls.uid;
-    upperRoot.gid = ls.gid;
-    this.rootDentry = new Dentry('/', null, new OverlayInode(this, null, upperRoot, lowerRoot));
+    // The root's upper directory is adopted on its first copy-up, so until then
+    // / looks exactly like the lower root.
+    this.rootDentry = new Dentry('/', null, new OverlayInode(this, null, null, lowerRoot));
   }
 
   root(): Dentry {
@@ -168,11 +165,18 @@ export class OverlayInode extends Inode {
   /** Ensures this inode has an upper copy (parents first). */
   copyUp(): Inode {
     if (this.upper) return this.upper;
-    const parent = this.parentDir;
-    if (!parent) throw EINVAL; // the root always has an upper dir
-    const pdir = parent.copyUp();
     const lower = this.lower!;
     const st = lower.stat();
+    const parent = this.parentDir;
+    if (!parent) {
+      // The root: adopt the upper file system's root directory.
+      const u = this.fs.upper.root().inode;
+      u.setattr({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, atime: st.atime, mtime: st.mtime, ctime: st.ctime });
+      this.upper = u;
+      this.syncAttrs();
+      return u;
+    }
+    const pdir = parent.copyUp();
     const opts: CreateOpts = { mode: st.mode, uid: st.uid, gid: st.gid, rdev: st.rdev };
     let u: Inode;
     switch (st.mode & S_IFMT) {

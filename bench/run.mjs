@@ -1,0 +1,98 @@
+// Benchmarks with side-by-side ratios (DESIGN.md §6): each one runs natively,
+// under tsvisor and, when installed, under Debian's runsc (real gVisor, ptrace) in
+// the same run. Medians of several repetitions; the VM is noisy, so read ratios.
+//   node bench/run.mjs [--quick]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const out = join(here, 'out');
+mkdirSync(out, { recursive: true });
+const quick = process.argv.includes('--quick');
+const reps = quick ? 3 : 5;
+const tsvisor = join(root, 'bin', 'tsvisor');
+const runsc = ['/usr/bin/runsc', '/usr/local/bin/runsc'].find(existsSync) ?? null;
+
+function build(name) {
+  const src = join(here, 'c', `${name}.c`);
+  const bin = join(out, name);
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
+    execFileSync('gcc', ['-O2', '-static', '-o', bin, src]);
+  }
+  return bin;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function runners() {
+  const r = [['native', (argv) => argv]];
+  r.push(['tsvisor', (argv) => [tsvisor, 'do', '--', ...argv]]);
+  if (runsc) r.push(['runsc', (argv) => [runsc, '--platform=ptrace', '--network=none', 'do', ...argv]]);
+  return r;
+}
+
+/** Runs a program printing one number; returns the median per runner. */
+function measure(argv) {
+  const res = {};
+  for (const [name, wrap] of runners()) {
+    const vals = [];
+    for (let i = 0; i < reps; i++) {
+      const cmd = wrap(argv);
+      const p = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 600_000 });
+      const v = Number.parseFloat(p.stdout.trim().split('\n').pop());
+      if (p.status !== 0 || Number.isNaN(v)) {
+        vals.length = 0;
+        res[name] = `failed: ${p.stderr.trim().split('\n').pop()}`;
+        break;
+      }
+      vals.push(v);
+    }
+    if (vals.length) res[name] = median(vals);
+  }
+  return res;
+}
+
+/** Wall time of a whole command, ms. */
+function wall(argv) {
+  const res = {};
+  for (const [name, wrap] of runners()) {
+    const vals = [];
+    for (let i = 0; i < reps + 2; i++) {
+      const cmd = wrap(argv);
+      const t0 = performance.now();
+      const p = spawnSync(cmd[0], cmd.slice(1), { stdio: 'ignore' });
+      if (p.status !== 0) break;
+      vals.push(performance.now() - t0);
+    }
+    res[name] = vals.length ? median(vals) : 'failed';
+  }
+  return res;
+}
+
+const fmt = (v, unit) => (typeof v === 'number' ? `${v.toFixed(1)} ${unit}` : v);
+
+function report(title, unit, res, lowerIsBetter = true) {
+  const line = [`${title}:`];
+  for (const [name, v] of Object.entries(res)) line.push(`${name} ${fmt(v, unit)}`);
+  const t = res.tsvisor;
+  if (typeof t === 'number' && typeof res.native === 'number') {
+    line.push(`tsvisor/native ${(lowerIsBetter ? t / res.native : res.native / t).toFixed(1)}x`);
+  }
+  if (typeof t === 'number' && typeof res.runsc === 'number') {
+    line.push(`runsc/tsvisor ${(lowerIsBetter ? res.runsc / t : t / res.runsc).toFixed(1)}x`);
+  }
+  console.log(line.join('  '));
+  return { title, unit, ...res };
+}
+
+const data = [];
+const file = join(out, 'read-me-4k');
+writeFileSync(file, Buffer.alloc(65536, 'r'));
+data.push(report('getpid round trip', 'ns', measure([build('getpid'), quick ? '50000' : '200000'])));
+data.push(report('open+read 4KiB+close', 'ns', measure([build('openread'), file, quick ? '2000' : '10000'])));
+data.push(report('/dev/null 64KiB writes', 'MB/s', measure([build('devnull'), quick ? '256' : '1024']), false));
+data.push(report('/bin/true wall time', 'ms', wall(['/bin/true'])));
+writeFileSync(join(out, 'results.json'), JSON.stringify({ date: new Date().toISOString(), data }, null, 2));
