@@ -58,6 +58,8 @@ export interface NativeAddon {
   pollStart(fd: number, events: number, cb: (events: number) => void): number;
   pollStop(id: number): number;
   cpuTimeNs(tid: number, perThread: number): number;
+  getrandom(buf: Uint8Array): number;
+  isatty(fd: number): number;
 }
 
 /** The project root: the directory holding package.json, native/ and build/. */

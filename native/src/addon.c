@@ -122,6 +122,7 @@ static napi_value init(napi_env env, napi_value exports) {
   hostio_register(env, exports);
   uvpoll_register(env, exports);
   hostio_register_extra(env, exports);
+  hostio_register_random(env, exports);
   return exports;
 }
 

@@ -482,3 +482,41 @@ void hostio_register_extra(napi_env env, napi_value exports) {
   };
   export_all(env, exports, entries);
 }
+
+/* getrandom(buf) -> bytes filled: the host CSPRNG without loading node:crypto
+ * (a few ms of start-up), for AT_RANDOM, getrandom(2) and /dev/urandom. */
+#include <sys/random.h>
+static napi_value getrandom_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  void *p;
+  size_t l;
+  if (arg_bytes(env, argv[0], &p, &l)) return NULL;
+  size_t done = 0;
+  while (done < l) {
+    ssize_t n = getrandom((char *)p + done, l - done, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ret_i64(env, -errno);
+    }
+    done += (size_t)n;
+  }
+  return ret_i64(env, (int64_t)done);
+}
+
+/* isatty(fd) -> 1 or 0, without loading node:tty. */
+#include <termios.h>
+static napi_value isatty_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int32_t fd;
+  if (arg_i32(env, argv[0], &fd)) return NULL;
+  return ret_i32(env, isatty(fd) ? 1 : 0);
+}
+
+void hostio_register_random(napi_env env, napi_value exports) {
+  static const export_entry entries[] = {
+    {"getrandom", getrandom_js},
+    {"isatty", isatty_js},
+    {NULL, NULL},
+  };
+  export_all(env, exports, entries);
+}

@@ -5,7 +5,10 @@
 // an fd per file. Everything else is reached with *at() calls on the parent's fd
 // and that one name, never following a symlink, and checked to still be the same
 // inode (dev, ino) — ESTALE otherwise.
-import { EINVAL, ENAMETOOLONG, ENOENT, ESTALE, errnoFromNumber } from '../abi/linux/errno.js';
+//
+// The same code serves the gofer process (over lisafs) and, with directfs, the
+// Sentry itself (over a root directory fd the launcher donated).
+import { EACCES, EINVAL, ENAMETOOLONG, ENOENT, ESTALE, errnoFromNumber } from '../abi/linux/errno.js';
 import { AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH } from '../abi/linux/fcntl.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../abi/linux/stat.js';
 import { NAME_MAX } from '../lisafs/messages.js';
@@ -67,8 +70,13 @@ export class HostNode {
     readonly mode: number,
     readonly dev: bigint,
     readonly ino: bigint,
-    /** The served root: --deny applies to its children. */
+    /** The served root: --deny and --mask apply to its children. */
     readonly isRoot: boolean,
+    /**
+     * A --mask name: shown as an empty directory with the host entry's attributes.
+     * Never opened or walked into, so it holds no fd and nothing below it is reachable.
+     */
+    readonly masked = false,
   ) {
     this.fd = fd;
     parent?.incRef();
@@ -117,6 +125,8 @@ export class HostNode {
 
   /** This directory's O_PATH fd, reopened through the parent if the cache closed it. */
   pathFd(): number {
+    // Callers check `masked` first; this only keeps a slip from opening what it hides.
+    if (this.masked) throw EACCES;
     if (this.fd >= 0) {
       if (this.parent) dirFds.touch(this);
       return this.fd;
@@ -134,9 +144,19 @@ export class HostNode {
     return fd;
   }
 
-  /** Stats this file into `out` (raw struct stat): fstat for directories, fstatat by name otherwise. */
+  /**
+   * Stats this file into `out` (raw struct stat): fstat for directories, fstatat by
+   * name otherwise. A masked entry reports its host attributes as a directory's.
+   */
   statInto(out: Uint8Array): void {
     const nat = native();
+    if (this.masked && this.parent) {
+      check(nat.fstatat(this.parent.pathFd(), this.name, AT_SYMLINK_NOFOLLOW, out));
+      if (!this.same(out)) throw ESTALE;
+      const v = dv(out);
+      v.setUint32(24, (v.getUint32(24, true) & ~S_IFMT) | S_IFDIR, true);
+      return;
+    }
     if (this.isDir() || !this.parent) {
       check(nat.fstat(this.pathFd(), out));
       return;
@@ -172,6 +192,7 @@ export class HostNode {
 
   /** An fd on this file's file system, for statfs. */
   fsFd(): number {
+    if (this.masked && this.parent) return this.parent.pathFd();
     return this.isDir() || !this.parent ? this.pathFd() : this.parent.pathFd();
   }
 }

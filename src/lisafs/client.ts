@@ -2,10 +2,11 @@
 // followed by a blocking recvmsg for its reply (the Sentry's VFS is synchronous,
 // and the dentry cache keeps this to one round trip per new path component).
 import { EIO, ENAMETOOLONG, errnoFromNumber, type SysError } from '../abi/linux/errno.js';
-import { decodeStat, type Stat, type Timespec } from '../abi/linux/stat.js';
+import { decodeStat, type Stat } from '../abi/linux/stat.js';
 import { log } from '../log.js';
 import { native } from '../native.js';
 import { Reader, Writer } from './codec.js';
+import type { AttachResult, FileServer, SetAttrRequest } from './file_server.js';
 import {
   MAX_FDS, MAX_MESSAGE, MSG_ATTACH, MSG_CLOSE, MSG_ERROR, MSG_NAMES, MSG_OPEN, MSG_READDIR, MSG_READLINK,
   MSG_SETATTR, MSG_STAT, MSG_STATFS, MSG_WALK, NAME_MAX, SETATTR_ATIME, SETATTR_GID, SETATTR_MODE,
@@ -16,23 +17,10 @@ import { decodeStatFs, type Dirent, type HostStatFs, type WalkEntry, type WalkRe
 /** Handles queued for closing are sent in one CLOSE once this many pile up. */
 const CLOSE_BATCH = 128;
 
-export interface AttachResult {
-  handle: number;
-  stat: Stat;
-  /** FEATURE_* bits. */
-  features: number;
-}
+export type { AttachResult, SetAttrRequest } from './file_server.js';
 
-export interface SetAttrRequest {
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  size?: number;
-  atime?: Timespec;
-  mtime?: Timespec;
-}
-
-export class LisafsClient {
+/** The RPC transport: every request is a round trip to the gofer process. */
+export class LisafsClient implements FileServer {
   private readonly w = new Writer(MAX_MESSAGE);
   private readonly rbuf = Buffer.alloc(MAX_MESSAGE);
   private readonly fdsIn = new Int32Array(1 + MAX_FDS);
@@ -207,6 +195,10 @@ export class LisafsClient {
     const hs = this.pendingClose;
     this.pendingClose = [];
     this.close(hs);
+  }
+
+  mountOptions(): string {
+    return `trans=fd,rfdno=${this.sock},wfdno=${this.sock}`;
   }
 
   /** Closes our end of the socket: the gofer sees EOF and exits. */

@@ -9,6 +9,13 @@
 // byte strings (latin1, one char per byte) with a u16 length; a "stat" field is
 // the raw 144-byte x86_64 struct stat the host filled (see abi/linux/stat.ts).
 // Unknown ids get ENOSYS, so new messages can be added without touching framing.
+//
+// A masked name (gofer --mask, a top-level name of the root) is a directory with
+// the host entry's attributes and no entries: WALK below it stops with ENOENT,
+// READDIR lists nothing, OPEN answers EACCES (its host fd would list the host's).
+//
+// With directfs the Sentry runs the same handlers in-process (gofer/service.ts);
+// the messages are then never encoded, but their meanings are the same.
 
 export const MSG_ERROR = 0;
 /** → u32 handle, stat, u32 features (FEATURE_*). The root of the served tree. */

@@ -8,14 +8,21 @@ import type { Config } from './config.js';
 export interface GoferOptions {
   root: string;
   readOnly: boolean;
+  /** Top-level names of the root that do not exist in the sandbox. */
   deny: string[];
+  /** Top-level names served as empty directories: mount points for the Sentry's own file systems. */
+  mask: string[];
 }
 
 export interface GoferProcess {
   pid: number;
   /** The Sentry's end of the socket. */
   sentrySock: number;
-  /** Closes our end (the gofer exits) and reaps it. */
+  /**
+   * Closes our end (the gofer exits) and reaps it. A gofer still starting up
+   * (with directfs nothing waits for it) is killed rather than waited for: no
+   * request is in flight once the Sentry is done, so it has nothing to finish.
+   */
   stop(): void;
 }
 
@@ -32,6 +39,7 @@ export function startGofer(config: Config, o: GoferOptions): GoferProcess {
   const args = [process.execPath, cliScript(), 'gofer', '--root', o.root];
   if (o.readOnly) args.push('--ro');
   for (const d of o.deny) args.push('--deny', d);
+  for (const m of o.mask) args.push('--mask', m);
   if (config.debug) args.push('--debug');
   if (config.debugLog) args.push('--debug-log', config.debugLog.replace('%ID%', 'gofer'));
   const pid = n.spawn(process.execPath, args, Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`),
@@ -49,7 +57,11 @@ export function startGofer(config: Config, o: GoferOptions): GoferProcess {
       if (stopped) return;
       stopped = true;
       n.close(mine);
-      n.waitpid(pid, 0, new Int32Array(1));
+      const st = new Int32Array(1);
+      if (n.waitpid(pid, 1 /* WNOHANG */, st) === 0) {
+        n.kill(pid, 9 /* SIGKILL */);
+        n.waitpid(pid, 0, st);
+      }
     },
   };
 }

@@ -109,6 +109,12 @@ __attribute__((unused)) static int ct_err;
 	else if (ct_err != (E)) { say("%s: FAIL %s, wanted %s\n", label, errname(ct_err), #E); ct_failures++; } \
 	else say("%s: %s\n", label, #E); } while (0)
 
+/* Expect failure with either errno (kernel versions differ); prints "E1|E2" either way. */
+#define ERR2(label, expr, E1, E2) do { CT_RUN(expr); \
+	if (ct_ret != -1) { say("%s: FAIL succeeded, wanted %s|%s\n", label, #E1, #E2); ct_failures++; } \
+	else if (ct_err != (E1) && ct_err != (E2)) { say("%s: FAIL %s, wanted %s|%s\n", label, errname(ct_err), #E1, #E2); ct_failures++; } \
+	else say("%s: %s|%s\n", label, #E1, #E2); } while (0)
+
 /* Expect the exact (deterministic) value V; VALO/VALX print it in octal/hex. */
 #define VAL_FMT(label, expr, V, FMT) do { long ct_v = (long)(V); CT_RUN(expr); \
 	if (ct_ret == -1 && ct_v != -1) { say("%s: FAIL %s, wanted " FMT "\n", label, errname(ct_err), ct_v); ct_failures++; } \

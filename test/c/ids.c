@@ -32,13 +32,15 @@ int main(void)
 	gid_t groups[65536];
 	CHECK("getgroups(big) == getgroups(0)", syscall(SYS_getgroups, 65536, groups) == n);
 	CHECK("getgroups(exact size) == n", syscall(SYS_getgroups, n, groups) == n);
-	if (n > 0) {
-		ERR("getgroups(n-1)", syscall(SYS_getgroups, n - 1, groups), EINVAL);
+	/* (the number of groups may differ inside the sandbox: same lines either way) */
+	if (n > 1)
+		ERR("getgroups(n-1), n-1 > 0", syscall(SYS_getgroups, n - 1, groups), EINVAL);
+	else
+		say("getgroups(n-1), n-1 > 0: EINVAL\n");
+	if (n > 0)
 		ERR("getgroups bad buffer", syscall(SYS_getgroups, n, BADPTR), EFAULT);
-	} else {
-		say("getgroups(n-1): EINVAL\n");        /* nothing to check with no groups */
+	else
 		say("getgroups bad buffer: EFAULT\n");
-	}
 	ERR("getgroups(-1)", syscall(SYS_getgroups, -1, groups), EINVAL);
 	CHECK("getgroups(0) with bad buffer is fine", syscall(SYS_getgroups, 0, BADPTR) == n);
 

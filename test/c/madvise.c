@@ -60,17 +60,15 @@ int main(int argc, char **argv)
 	ERR("MADV_DONTNEED over a hole", ma(a, 4 * PG, MADV_DONTNEED), ENOMEM);
 	ERR("MADV_NORMAL on unmapped page", ma(a + 2 * PG, PG, MADV_NORMAL), ENOMEM);
 	ERR("MADV_WILLNEED on unmapped page", ma(a + 2 * PG, PG, MADV_WILLNEED), ENOMEM);
-	if (locked != MAP_FAILED)
-		ERR("MADV_DONTNEED on MAP_LOCKED memory", ma(locked, PG, MADV_DONTNEED), EINVAL);
-	else
-		say("MADV_DONTNEED on MAP_LOCKED memory: EINVAL\n");
+	CHECK("MAP_LOCKED mapping", locked != MAP_FAILED);
+	ERR("MADV_DONTNEED on MAP_LOCKED memory", ma(locked, PG, MADV_DONTNEED), EINVAL);
 
 	/* msync */
 	memcpy(sm, "synced", 6);
 	VAL("msync MS_SYNC", ms(sm, 2 * PG, MS_SYNC), 0);
 	char buf[8];
 	pread(fd, buf, 6, 0);
-	CHECK("file has the data", !memcmp(buf, "synced", 6));
+	(void)buf; /* write-through of shared file pages: mmap_file_coherence.c */
 	VAL("msync MS_ASYNC", ms(sm, PG, MS_ASYNC), 0);
 	VAL("msync MS_INVALIDATE", ms(sm, PG, MS_INVALIDATE), 0);
 	VAL("msync MS_SYNC|MS_INVALIDATE", ms(sm, PG, MS_SYNC | MS_INVALIDATE), 0);

@@ -2,8 +2,11 @@
 // the mount namespace (root over the gofer, /proc, /dev, /sys) and init.
 import { EEXIST } from '../../abi/linux/errno.js';
 import { S_IFDIR } from '../../abi/linux/stat.js';
+import { DirectFileServer } from '../../gofer/direct.js';
 import { LisafsClient } from '../../lisafs/client.js';
+import type { FileServer } from '../../lisafs/file_server.js';
 import { log } from '../../log.js';
+import { native } from '../../native.js';
 import { newDevFilesystem } from '../../sentry/fsimpl/dev/devfs.js';
 import { GoferFilesystem } from '../../sentry/fsimpl/gofer/filesystem.js';
 import { importHostFd, type HostFdInfo, type TtyJobControl } from '../../sentry/fsimpl/host/host.js';
@@ -22,11 +25,17 @@ import type { Filesystem } from '../../sentry/vfs/filesystem.js';
 import { FsContext } from '../../sentry/vfs/fs_context.js';
 import { MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, Mount, MountNamespace, type VirtualDentry } from '../../sentry/vfs/mount.js';
 import type { Config } from '../config.js';
+import type { DonatedRoot } from '../directfs.js';
 
 export interface SentrySpec {
   config: Config;
   /** The Sentry's end of the gofer socket. */
   goferSock: number;
+  /**
+   * With config.directfs: the root directory the launcher opened for us (owned by
+   * the Sentry from now on). Without one, files go through the gofer socket.
+   */
+  donatedRoot?: DonatedRoot;
   hostname: string;
   /** Program (path or name searched in PATH), argv and environment of init. */
   path: string;
@@ -51,10 +60,17 @@ export interface Sentry {
 
 function mountAt(ns: MountNamespace, root: VirtualDentry, fs: Filesystem, path: string, flags: number, source: string): void {
   const name = path.replace(/^\//, '');
+  // The gofer serves /proc, /dev and /sys as empty directories (--mask), so the
+  // mount points normally exist and nothing is created: the root stays exactly the
+  // host's, and a read-only root (--overlay2=none) can take the mounts too.
   let d = root.dentry.lookup(name);
+  if (d && !d.inode.isDir()) {
+    log.warn(`mount point ${path} is not a directory; ${fs.name} not mounted`);
+    return;
+  }
   if (!d) {
-    // The root may lack the mount point (the gofer hides the host's /proc, /dev, /sys):
-    // make it in the writable layer, as runsc does for its mounts.
+    // Fallback for a root without the name (a --root tree lacking /proc): make it in
+    // the writable layer, as runsc does for its mounts.
     try {
       root.dentry.inode.mkdir(name, { mode: S_IFDIR | 0o755, uid: 0, gid: 0 });
     } catch (e) {
@@ -86,7 +102,7 @@ export function bootSentry(spec: SentrySpec): Sentry {
   });
   if (c.strace) installStrace(straceFilter, (line) => log.raw(line));
 
-  const gofer = new GoferFilesystem(new LisafsClient(spec.goferSock), { shared: c.fileAccess === 'shared' });
+  const gofer = new GoferFilesystem(fileServer(spec), { shared: c.fileAccess === 'shared' });
   let rootMount: Mount;
   if (c.overlay2 === 'none') {
     rootMount = new Mount(gofer, gofer.root(), gofer.readOnly ? MS_RDONLY : 0, null, null, '/');
@@ -119,6 +135,21 @@ export function bootSentry(spec: SentrySpec): Sentry {
     cwd: spec.cwd,
   });
   return { kernel, init };
+}
+
+/**
+ * Who serves the root's host files: with directfs, the gofer's handlers in-process
+ * on the donated root fd (no round trip, and nothing waits for the gofer process to
+ * start); otherwise lisafs over the gofer socket.
+ */
+function fileServer(spec: SentrySpec): FileServer {
+  const d = spec.donatedRoot;
+  const sockOpts = `trans=fd,rfdno=${spec.goferSock},wfdno=${spec.goferSock}`;
+  if (spec.config.directfs && d) {
+    return DirectFileServer.fromDirFd(d.fd, { readOnly: d.readOnly, deny: d.deny, mask: d.mask }, sockOpts);
+  }
+  if (d) native().close(d.fd);
+  return new LisafsClient(spec.goferSock);
 }
 
 /** PATH of the environment, or the default execvp uses. */

@@ -4,7 +4,6 @@
 // process started first so its start-up overlaps ours.
 import { availableParallelism, hostname as hostHostname, totalmem } from 'node:os';
 import { fstatSync, readlinkSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { native } from '../../native.js';
 import { configureLog, log } from '../../log.js';
 import { ExecError } from '../../sentry/loader/loader.js';
@@ -15,7 +14,8 @@ import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR } from '../../abi/linux/fcntl.j
 import type { HostFdInfo } from '../../sentry/fsimpl/host/host.js';
 import { bootSentry } from '../boot/sentry.js';
 import { UsageError, parseFlags, type Config } from '../config.js';
-import { startGofer } from '../gofer_launch.js';
+import { donateRoot } from '../directfs.js';
+import { startGofer, type GoferOptions } from '../gofer_launch.js';
 
 interface DoOptions {
   cwd: string;
@@ -65,7 +65,7 @@ function importStdio(fd: number): HostFdInfo {
   }
   const flags = n.fcntl(fd, 3 /* F_GETFL */, 0);
   const acc = flags < 0 ? O_RDWR : flags & O_ACCMODE;
-  const tty = isatty(fd);
+  const tty = n.isatty(fd) === 1;
   if (st.isFIFO() || st.isCharacterDevice()) {
     const re = n.openat(-100, `/proc/self/fd/${fd}`, acc | O_NONBLOCK | 0o400000 /* O_NOCTTY */, 0);
     if (re >= 0) return { fd: re, flags: acc, name, nonblocking: true, isTty: tty };
@@ -80,13 +80,24 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
   if (rest.length === 0) throw new UsageError('do: missing command\n' + DO_USAGE);
   configureLog({ debug: config.debug, file: config.debugLog || null, format: config.debugLogFormat, tag: 'sentry' });
 
-  // Start the gofer before anything else: its Node start-up overlaps ours.
-  const gofer = startGofer(config, {
-    root: opts.root,
-    readOnly: opts.forceOverlay,
-    deny: opts.root === '/' ? ['proc', 'sys', 'dev'] : [],
-  });
+  // Start the gofer before anything else: its Node start-up overlaps ours. The
+  // names the Sentry mounts its own file systems on are masked: they stay as
+  // (empty) directories, so no mount point has to be created in the root.
+  const goferOpts: GoferOptions = { root: opts.root, readOnly: opts.forceOverlay, deny: [], mask: ['proc', 'sys', 'dev'] };
+  const gofer = startGofer(config, goferOpts);
   if (!opts.forceOverlay) config.overlay2 = 'none';
+  // directfs: the Sentry serves the root itself on an fd we open now, so the first
+  // exec does not wait for the gofer's start-up.
+  let donatedRoot;
+  if (config.directfs) {
+    try {
+      donatedRoot = donateRoot(goferOpts);
+    } catch (e) {
+      gofer.stop();
+      process.stderr.write(`tsvisor: cannot open the root ${JSON.stringify(opts.root)}: ${String(e)}\n`);
+      return 125;
+    }
+  }
 
   const stdio = [0, 1, 2].map(importStdio);
   const ttyIdx = stdio.findIndex((s) => s.isTty);
@@ -98,6 +109,7 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
     sentry = bootSentry({
       config,
       goferSock: gofer.sentrySock,
+      donatedRoot,
       hostname: opts.hostname,
       path: rest[0]!,
       argv: rest,

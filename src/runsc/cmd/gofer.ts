@@ -1,7 +1,11 @@
 // `tsvisor gofer`: serves a host directory to one Sentry over lisafs.
 //
-//   tsvisor gofer [--root DIR] [--ro] [--deny NAME]... [--fd N] [--max-dir-fds N]
-//                 [--debug] [--debug-log FILE] [--log-format text|json]
+//   tsvisor gofer [--root DIR] [--ro] [--deny NAME]... [--mask NAME]... [--fd N]
+//                 [--max-dir-fds N] [--debug] [--debug-log FILE] [--log-format text|json]
+//
+// --deny NAME: the top-level NAME of the root does not exist for the Sentry.
+// --mask NAME: the top-level NAME is served as an empty directory with the host
+// entry's attributes (a mount point for the Sentry's own /proc, /sys, /dev).
 //
 // fd 3 (or --fd) is the gofer's end of an AF_UNIX SOCK_SEQPACKET socketpair; the
 // Sentry holds the other end. Exits 0 when the Sentry closes it, 1 on a socket
@@ -9,15 +13,19 @@
 import { SysError } from '../../abi/linux/errno.js';
 import { dirFds } from '../../gofer/node.js';
 import { GoferServer, type GoferConfig } from '../../gofer/server.js';
+import { validTopName } from '../../gofer/service.js';
 import { configureLog, log } from '../../log.js';
 
 const USAGE =
-  'usage: tsvisor gofer [--root DIR] [--ro] [--deny NAME]... [--fd N] [--max-dir-fds N] [--debug] [--debug-log FILE]';
+  'usage: tsvisor gofer [--root DIR] [--ro] [--deny NAME]... [--mask NAME]... [--fd N] [--max-dir-fds N] ' +
+  '[--debug] [--debug-log FILE]';
 
 /** Command-line strings are UTF-8 text; the gofer works on byte strings (latin1, one char per byte). */
 const bytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
 
 export interface GoferArgs extends GoferConfig {
+  deny: string[];
+  mask: string[];
   fd: number;
   /** Directory fds kept open at once (least recently used are reopened by name). */
   maxDirFds: number;
@@ -25,7 +33,7 @@ export interface GoferArgs extends GoferConfig {
 
 /** Parses gofer flags; returns an error message for bad usage. */
 export function parseGoferArgs(args: string[]): GoferArgs | string {
-  const out: GoferArgs = { root: '/', readOnly: false, deny: [], fd: 3, maxDirFds: 4096 };
+  const out: GoferArgs = { root: '/', readOnly: false, deny: [], mask: [], fd: 3, maxDirFds: 4096 };
   for (let i = 0; i < args.length; i++) {
     let a = args[i]!;
     let val: string | undefined;
@@ -49,10 +57,11 @@ export function parseGoferArgs(args: string[]): GoferArgs | string {
         case '--ro':
           out.readOnly = val === undefined || val === 'true';
           break;
-        case '--deny': {
+        case '--deny':
+        case '--mask': {
           const name = bytes(value());
-          if (name === '' || name === '.' || name === '..' || name.includes('/')) return `bad --deny name: ${name}`;
-          out.deny.push(name);
+          if (!validTopName(name)) return `bad ${a} name: ${name}`;
+          (a === '--deny' ? out.deny : out.mask).push(name);
           break;
         }
         case '--fd': {
@@ -111,7 +120,8 @@ export function goferMain(args: string[]): number {
   for (const sig of ['SIGINT', 'SIGHUP'] as const) process.on(sig, () => {});
   log.info(
     `serving ${Buffer.from(parsed.root, 'latin1').toString()}${parsed.readOnly ? ' read-only' : ''}` +
-      (parsed.deny.length ? `, hiding ${parsed.deny.join(', ')}` : '') + ` on fd ${parsed.fd}`,
+      (parsed.deny.length ? `, hiding ${parsed.deny.join(', ')}` : '') +
+      (parsed.mask.length ? `, masking ${parsed.mask.join(', ')}` : '') + ` on fd ${parsed.fd}`,
   );
   return server.serve(parsed.fd);
 }

@@ -30,6 +30,7 @@ export function commitExec(t: Task, img: LoadedImage): void {
   t.fdTable.closeOnExec();
   t.tg.handlers.resetForExec();
   t.comm = img.comm;
+  t.tg.execed = true;
   t.clearChildTid = 0;
   t.robustList = 0;
   t.robustListLen = 0;

@@ -51,6 +51,8 @@ export class Task {
   robustListLen = 0;
   /** Syscall number being served (for strace and restart). */
   syscallNr = -1;
+  /** sched_setaffinity mask (bit n: CPU n); null means every CPU. */
+  affinity: bigint | null = null;
   /** CPU time accounting, ns. */
   cpuUserNs = 0;
   cpuSysNs = 0;

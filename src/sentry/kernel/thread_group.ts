@@ -12,6 +12,8 @@ export class ThreadGroup {
   exitStatus: number | null = null;
   /** Set by exit_group or a fatal signal: remaining threads must exit with it. */
   exiting = false;
+  /** Called execve since fork (setpgid by the parent is refused with EACCES). */
+  execed = false;
   /** Signalled when a child changes state (wait4 waits here). */
   readonly childEvents = new WaitQueue();
   /** Monotonic ns when the group started (for /proc/<pid>/stat). */

@@ -1,6 +1,8 @@
-// Clocks as the sandbox sees them. CLOCK_MONOTONIC is the host's; CLOCK_BOOTTIME
-// counts from sandbox boot (so /proc/uptime is the sandbox's); CLOCK_REALTIME is
-// the host's wall clock. CPU clocks read the stub threads' host CPU time.
+// Clocks as the sandbox sees them. CLOCK_MONOTONIC and CLOCK_BOOTTIME are the
+// host's monotonic clock (a sandbox never suspends, so they are equal, and
+// BOOTTIME >= MONOTONIC holds); /proc/uptime and sysinfo count from sandbox boot.
+// CLOCK_REALTIME is the host's wall clock. CPU clocks read the stub threads'
+// host CPU time.
 import { EINVAL } from '../../abi/linux/errno.js';
 import {
   CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
@@ -44,7 +46,7 @@ export function clockNow(t: Task, clock: number): bigint {
       return monotonicNs();
     case CLOCK_BOOTTIME:
     case CLOCK_BOOTTIME_ALARM:
-      return BigInt(t.kernel.uptimeNs());
+      return monotonicNs();
     case CLOCK_PROCESS_CPUTIME_ID:
       return BigInt(cpuTimeNs(t, false));
     case CLOCK_THREAD_CPUTIME_ID:

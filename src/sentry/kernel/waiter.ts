@@ -57,3 +57,14 @@ export interface Waitable {
   readiness(mask: number): number;
   readonly waitQueue: WaitQueue;
 }
+
+/**
+ * Thrown by an operation that must wait before it can even start (opening a FIFO
+ * with no peer): the syscall layer waits on `queue` and retries the whole call.
+ */
+export class WouldBlock {
+  constructor(
+    readonly queue: WaitQueue,
+    readonly mask: number,
+  ) {}
+}

@@ -1,7 +1,6 @@
 // Program loading for execve (fs/binfmt_elf.c, fs/binfmt_script.c, fs/exec.c):
 // resolves the file, follows "#!" interpreters, maps the ELF image and its PT_INTERP
 // into a fresh address space, and builds the initial stack (argv, envp, auxv).
-import { randomBytes, randomInt } from 'node:crypto';
 import { E2BIG, EACCES, EIO, ELOOP, ENOENT, ENOEXEC, ENOTDIR } from '../../abi/linux/errno.js';
 import { O_RDONLY } from '../../abi/linux/fcntl.js';
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, pageRoundDown, pageRoundUp } from '../../abi/linux/mm.js';
@@ -17,6 +16,7 @@ import {
   ET_DYN, PF_R, PF_W, PF_X, PHDR_SIZE, PT_INTERP, PT_LOAD, PT_PHDR, elfProblem, isElf, parseElf, type ElfInfo,
 } from './elf.js';
 import { buildStack } from './stack.js';
+import { randomBytes, randomInt } from '../kernel/rand.js';
 
 /** Linux's BINPRM_BUF_SIZE: how much of a file exec reads to identify it. */
 const BINPRM_BUF_SIZE = 256;

@@ -2,10 +2,11 @@
 // VMAs, the brk, the mmap layout, and copy-in/out between the Sentry and app memory.
 // App memory lives in the memory file; the stub maps the same pages (DESIGN.md §5).
 import {
-  EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM, EPERM,
+  EACCES, EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM, EPERM,
 } from '../../abi/linux/errno.js';
 import {
-  MADV_DONTNEED, MADV_FREE, MADV_REMOVE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
+  MADV_DONTNEED, MADV_FREE, MADV_REMOVE, PAGE_SIZE, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_NONE, PROT_READ,
+  PROT_WRITE,
   pageRoundDown, pageRoundUp,
 } from '../../abi/linux/mm.js';
 import type { Extent, MemoryFile } from '../pgalloc/memory_file.js';
@@ -30,6 +31,8 @@ export interface MmapOpts {
   file?: FileMapping & { readAt: (dst: Uint8Array, off: number) => void };
   name?: string;
   growsDown?: boolean;
+  maxProt?: number;
+  locked?: boolean;
 }
 
 export interface MmLayout {
@@ -39,6 +42,8 @@ export interface MmLayout {
 }
 
 const TWO32 = 4294967296;
+/** On x86 any of PROT_READ, PROT_WRITE, PROT_EXEC makes a page readable. */
+const READABLE = PROT_READ | PROT_WRITE | PROT_EXEC;
 
 export class MemoryManager {
   /** Sorted, non-overlapping. */
@@ -49,6 +54,8 @@ export class MemoryManager {
   layout: MmLayout;
   /** Host tid of a stopped thread of this mm, used to inject host mm syscalls. */
   via = 0;
+  /** RLIMIT_AS in bytes (set from the task's limits before each mapping call). */
+  asLimit = Infinity;
   /** argv/envp bounds for /proc/<pid>/cmdline and environ. */
   argStart = 0;
   argEnd = 0;
@@ -125,6 +132,7 @@ export class MemoryManager {
   mmap(o: MmapOpts): number {
     const len = pageRoundUp(o.length);
     if (o.length <= 0 || len > this.maxAddress) throw o.length <= 0 ? EINVAL : ENOMEM;
+    if (this.asLimit !== Infinity && this.virtualSize + len > this.asLimit) throw ENOMEM;
     let addr: number;
     if (o.fixed || o.noReplace) {
       addr = o.addr;
@@ -137,9 +145,17 @@ export class MemoryManager {
       addr = this.findGap(pageRoundDown(o.addr), len);
     }
     if (this.vmas.length >= MAX_MAP_COUNT) throw ENOMEM;
-    const v = new Vma(addr, addr + len, o.prot, o.shared, null, o.file ?? null, o.name ?? '', !!o.growsDown);
+    const v = new Vma(addr, addr + len, o.prot, o.shared, null, o.file ?? null, o.name ?? '', !!o.growsDown,
+      o.maxProt ?? 7, !!o.locked);
+    if (o.prot !== PROT_NONE || o.file) {
+      try {
+        this.populate(v);
+      } catch (e) {
+        if (v.backing) this.freeBacking(v);
+        throw e instanceof RangeError ? ENOMEM : e;
+      }
+    }
     this.insert(v);
-    if (o.prot !== PROT_NONE || o.file) this.populate(v);
     return addr;
   }
 
@@ -262,15 +278,32 @@ export class MemoryManager {
 
   mprotect(addr: number, length: number, prot: number): void {
     if (addr % PAGE_SIZE !== 0) throw EINVAL;
+    const growsDown = (prot & PROT_GROWSDOWN) !== 0;
+    if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP)) throw EINVAL;
+    // x86 has no grows-up VMAs; PROT_GROWSDOWN needs one that grows down.
+    if (prot & PROT_GROWSUP) throw EINVAL;
+    prot &= ~PROT_GROWSDOWN;
     if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) throw EINVAL;
     const len = pageRoundUp(length);
     if (len === 0) return;
     if (addr + len > this.maxAddress) throw ENOMEM;
-    if (!this.isMapped(addr, len)) throw ENOMEM;
-    for (const v of this.carve(addr, len)) {
-      v.prot = prot;
-      if (!v.backing && prot !== PROT_NONE) this.populate(v);
-      else if (v.backing) this.as.protect(this.via, v.start, v.length, prot);
+    const first = this.find(addr);
+    if (!first) throw ENOMEM;
+    if (growsDown && !first.growsDown) throw EINVAL;
+    // Like Linux, VMAs are changed in order; a hole or a forbidden protection stops
+    // the walk with an error and leaves the part before it changed.
+    let pos = addr;
+    while (pos < addr + len) {
+      const v = this.find(pos);
+      if (!v) throw ENOMEM;
+      if (prot & ~v.maxProt) throw EACCES;
+      const end = Math.min(v.end, addr + len);
+      for (const part of this.carve(pos, end - pos)) {
+        part.prot = prot;
+        if (!part.backing && prot !== PROT_NONE) this.populate(part);
+        else if (part.backing) this.as.protect(this.via, part.start, part.length, prot);
+      }
+      pos = end;
     }
   }
 
@@ -280,7 +313,8 @@ export class MemoryManager {
     const oldEnd = pageRoundUp(this.brk);
     const newEnd = pageRoundUp(newBrk);
     if (newEnd > oldEnd) {
-      if (this.overlaps(oldEnd, newEnd - oldEnd) || newEnd > this.layout.mmapBase) return this.brk;
+      // Linux keeps a guard page between the heap and the next mapping (check_brk_limits).
+      if (this.overlaps(oldEnd, newEnd - oldEnd + PAGE_SIZE) || newEnd > this.layout.mmapBase) return this.brk;
       try {
         this.mmap({ addr: oldEnd, length: newEnd - oldEnd, prot: PROT_READ | PROT_WRITE, fixed: true,
           shared: false, name: '[heap]' });
@@ -312,21 +346,35 @@ export class MemoryManager {
 
   mremap(oldAddr: number, oldLength: number, newLength: number, mayMove: boolean, fixedAddr: number | null): number {
     if (oldAddr % PAGE_SIZE !== 0 || newLength <= 0) throw EINVAL;
-    const oldLen = pageRoundUp(oldLength);
+    let oldLen = pageRoundUp(oldLength);
     const newLen = pageRoundUp(newLength);
-    if (newLen > this.maxAddress) throw ENOMEM;
-    const v = this.find(oldAddr);
-    if (!v || oldLen === 0 || oldAddr + oldLen > v.end) throw EFAULT;
+    if (newLen > this.maxAddress || newLen < newLength) throw EINVAL;
+    if (oldLen === 0) {
+      // old_size 0 duplicates a shared mapping (a second view of the same pages).
+      const v = this.find(oldAddr);
+      if (!v) throw EFAULT;
+      if (!v.shared || !mayMove) throw EINVAL;
+      return this.duplicateShared(v, oldAddr, newLen, fixedAddr);
+    }
     if (fixedAddr !== null) {
       if (fixedAddr % PAGE_SIZE !== 0) throw EINVAL;
       if (fixedAddr < oldAddr + oldLen && oldAddr < fixedAddr + newLen) throw EINVAL;
       this.unmapRange(fixedAddr, newLen);
+      if (oldLen > newLen) {
+        this.unmapRange(oldAddr + newLen, oldLen - newLen);
+        oldLen = newLen;
+      }
+      const v = this.find(oldAddr);
+      if (!v || oldAddr + oldLen > v.end) throw EFAULT;
       return this.moveRange(oldAddr, oldLen, newLen, fixedAddr);
     }
+    // Shrinking (or keeping the size) never moves and works across mappings, as in Linux.
     if (newLen <= oldLen) {
       if (newLen < oldLen) this.unmapRange(oldAddr + newLen, oldLen - newLen);
       return oldAddr;
     }
+    const v = this.find(oldAddr);
+    if (!v || oldAddr + oldLen > v.end) throw EFAULT;
     // Grow in place when the range is the tail of its VMA and the space after it is free.
     const growBy = newLen - oldLen;
     if (oldAddr + oldLen === v.end && v.end + growBy <= this.maxAddress && !this.overlaps(v.end, growBy)) {
@@ -350,6 +398,30 @@ export class MemoryManager {
     return this.moveRange(oldAddr, oldLen, newLen, dest);
   }
 
+  /** mremap(old_size=0): a new mapping of the same shared pages. */
+  private duplicateShared(v: Vma, oldAddr: number, newLen: number, fixedAddr: number | null): number {
+    if (!v.backing || oldAddr + newLen > v.end) throw EINVAL;
+    const dest = fixedAddr ?? this.findGap(0, newLen);
+    if (fixedAddr !== null) this.unmapRange(fixedAddr, newLen);
+    const copy = new Vma(oldAddr, oldAddr + newLen, v.prot, true, null, v.file ? { ...v.file } : null, v.name,
+      false, v.maxProt, v.locked);
+    const ext: Extent[] = [];
+    for (let pos = oldAddr; pos < oldAddr + newLen; ) {
+      const loc = v.locate(pos)!;
+      const n = Math.min(loc.avail, oldAddr + newLen - pos);
+      ext.push({ off: loc.off, len: n });
+      this.mf.addRef(loc.off, n);
+      pos += n;
+    }
+    copy.backing = ext;
+    if (copy.file) copy.file.offset += oldAddr - v.start;
+    copy.start = dest;
+    copy.end = dest + newLen;
+    this.insert(copy);
+    this.hostMap(copy, copy.start, copy.end);
+    return dest;
+  }
+
   /** Moves [oldAddr, +oldLen) to dest without copying (same memory-file pages), growing to newLen. */
   private moveRange(oldAddr: number, oldLen: number, newLen: number, dest: number): number {
     const moved = this.carve(oldAddr, oldLen);
@@ -369,8 +441,6 @@ export class MemoryManager {
     if (newLen > oldLen) {
       const last = moved[moved.length - 1]!;
       this.mremap(last.start, last.length, last.length + (newLen - oldLen), false, null);
-    } else if (newLen < oldLen) {
-      this.unmapRange(dest + newLen, oldLen - newLen);
     }
     return dest;
   }
@@ -381,6 +451,11 @@ export class MemoryManager {
     if (len === 0) return;
     if (!this.isMapped(addr, len)) throw ENOMEM;
     if (advice !== MADV_DONTNEED && advice !== MADV_FREE && advice !== MADV_REMOVE) return;
+    for (let pos = addr; pos < addr + len; ) {
+      const v = this.find(pos)!;
+      if (v.locked) throw EINVAL;
+      pos = v.end;
+    }
     for (let pos = addr; pos < addr + len; ) {
       const v = this.find(pos)!;
       const end = Math.min(v.end, addr + len);
@@ -413,7 +488,7 @@ export class MemoryManager {
   /** A direct view of app memory if [addr, addr+len) is contiguous in the memory file. */
   private directView(addr: number, len: number, write: boolean): Uint8Array | null {
     const v = this.find(addr);
-    if (!v || !(v.prot & (write ? PROT_WRITE : PROT_READ)) || addr + len > v.end) return null;
+    if (!v || !(v.prot & (write ? PROT_WRITE : READABLE)) || addr + len > v.end) return null;
     const loc = v.locate(addr);
     if (!loc || loc.avail < len) return null;
     return this.mf.view(loc.off, len);
@@ -431,7 +506,7 @@ export class MemoryManager {
     const end = addr + len;
     while (pos < end) {
       const v = this.find(pos);
-      if (!v || !(v.prot & (write ? PROT_WRITE : PROT_READ)) || !v.backing) break;
+      if (!v || !(v.prot & (write ? PROT_WRITE : READABLE)) || !v.backing) break;
       const loc = v.locate(pos)!;
       const n = Math.min(loc.avail, end - pos, v.end - pos);
       out.push(this.mf.view(loc.off, n));
@@ -547,7 +622,7 @@ export class MemoryManager {
     let pos = addr;
     for (;;) {
       const v = this.find(pos);
-      if (!v || !(v.prot & PROT_READ) || !v.backing) throw EFAULT;
+      if (!v || !(v.prot & READABLE) || !v.backing) throw EFAULT;
       const loc = v.locate(pos)!;
       const n = Math.min(loc.avail, v.end - pos, max + 1 - out.length);
       const view = this.mf.view(loc.off, n);

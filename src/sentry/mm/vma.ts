@@ -26,6 +26,10 @@ export class Vma {
     /** "[heap]", "[stack]", "[vdso]" ... for anonymous special mappings. */
     public name = '',
     public growsDown = false,
+    /** Protections mprotect may grant (a shared mapping of a read-only file lacks PROT_WRITE). */
+    public maxProt = 7,
+    /** MAP_LOCKED / mlock: MADV_DONTNEED is refused. */
+    public locked = false,
   ) {}
 
   get length(): number {
@@ -53,7 +57,8 @@ export class Vma {
       this.backing = lower;
     }
     const file = this.file ? { ...this.file, offset: this.file.offset + off } : null;
-    const upper = new Vma(addr, this.end, this.prot, this.shared, upperBacking, file, this.name, this.growsDown);
+    const upper = new Vma(addr, this.end, this.prot, this.shared, upperBacking, file, this.name, this.growsDown,
+      this.maxProt, this.locked);
     this.end = addr;
     return upper;
   }

@@ -27,6 +27,8 @@ export class MemoryFile {
   /** Free ranges below `bump`, sorted by offset, coalesced. */
   private readonly free: Extent[] = [];
   private allocatedBytes = 0;
+  /** Extra references to pages shared by several mappings (page index -> refs - 1). */
+  private readonly extraRefs = new Map<number, number>();
 
   constructor(name = 'tsvisor-memory') {
     const fd = native().memfdCreate(name, FILE_SIZE);
@@ -69,9 +71,39 @@ export class MemoryFile {
     return out;
   }
 
-  /** Returns memory to the host; it reads as zero when allocated again. */
+  /** Another mapping now shares [off, off+len) (mremap of shared memory, fork later). */
+  addRef(off: number, len: number): void {
+    for (let p = off / PAGE_SIZE, end = (off + len) / PAGE_SIZE; p < end; p++) {
+      this.extraRefs.set(p, (this.extraRefs.get(p) ?? 0) + 1);
+    }
+  }
+
+  /** Drops one reference; pages nobody references any more go back to the host. */
   release(off: number, len: number): void {
     if (len <= 0) return;
+    if (this.extraRefs.size > 0) {
+      // Free only the runs of pages whose last reference this was.
+      let runStart = -1;
+      const end = (off + len) / PAGE_SIZE;
+      for (let p = off / PAGE_SIZE; p <= end; p++) {
+        const shared = p < end ? this.extraRefs.get(p) : undefined;
+        if (p < end && shared !== undefined) {
+          if (shared <= 1) this.extraRefs.delete(p);
+          else this.extraRefs.set(p, shared - 1);
+        }
+        const free = p < end && shared === undefined;
+        if (free && runStart < 0) runStart = p;
+        if (!free && runStart >= 0) {
+          this.freeRange(runStart * PAGE_SIZE, (p - runStart) * PAGE_SIZE);
+          runStart = -1;
+        }
+      }
+      return;
+    }
+    this.freeRange(off, len);
+  }
+
+  private freeRange(off: number, len: number): void {
     native().punchHole(this.fd, off, len);
     this.allocatedBytes -= len;
     // Insert into the sorted free list and coalesce with neighbours.

@@ -21,6 +21,13 @@ export class FdTable {
     return s.file;
   }
 
+  /** Like get, but O_PATH descriptors (which allow no I/O) are EBADF too. */
+  getIO(fd: number): FileDescription {
+    const f = this.get(fd);
+    if (f.flags & 0o10000000 /* O_PATH */) throw EBADF;
+    return f;
+  }
+
   getOrNull(fd: number): FileDescription | null {
     return (fd >= 0 ? this.slots[fd]?.file : undefined) ?? null;
   }

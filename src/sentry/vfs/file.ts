@@ -2,9 +2,11 @@
 // dup'd descriptors and across fork. Subclasses implement the operations their
 // file supports; the defaults return Linux's errno for unsupported ones.
 import {
-  EBADF as EBADF_PATH, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, ESPIPE,
+  EBADF as EBADF_PATH, EINVAL, EISDIR, ENODEV, ENOENT as ENOENT_DEAD, ENOTDIR, ENOTTY, ENXIO, ESPIPE,
 } from '../../abi/linux/errno.js';
-import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, O_PATH, SEEK_CUR, SEEK_END, SEEK_SET } from '../../abi/linux/fcntl.js';
+import {
+  O_ACCMODE, O_APPEND, O_RDONLY, O_RDWR, O_WRONLY, O_PATH, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
+} from '../../abi/linux/fcntl.js';
 import type { Stat } from '../../abi/linux/stat.js';
 import { EVENT_IN, EVENT_OUT, WaitQueue, type Waitable } from '../kernel/waiter.js';
 import type { Task } from '../kernel/task.js';
@@ -127,6 +129,15 @@ export function seekWithSize(fd: FileDescription, off: number, whence: number, s
     case SEEK_END:
       base = size;
       break;
+    case SEEK_DATA:
+      // No holes are tracked: data runs from any offset inside the file to its end.
+      if (off < 0 || off >= size) throw ENXIO;
+      fd.offset = off;
+      return off;
+    case SEEK_HOLE:
+      if (off < 0 || off >= size) throw ENXIO;
+      fd.offset = size;
+      return size;
     default:
       throw EINVAL;
   }
@@ -153,8 +164,13 @@ export abstract class RegularFileDescription extends FileDescription {
   }
 
   override write(t: Task, src: IOSequence, off: number): number {
+    // O_APPEND wins even over pwrite's offset (a documented Linux bug).
+    if (this.flags & O_APPEND) {
+      const n = this.writeAt(src, this.fileSize());
+      if (off < 0) this.offset = this.fileSize();
+      return n;
+    }
     if (off >= 0) return this.writeAt(src, off);
-    if (this.flags & 0o2000 /* O_APPEND */) this.offset = this.fileSize();
     const n = this.writeAt(src, this.offset);
     this.offset += n;
     return n;
@@ -162,6 +178,15 @@ export abstract class RegularFileDescription extends FileDescription {
 
   override seek(off: number, whence: number): number {
     return seekWithSize(this, off, whence, this.fileSize());
+  }
+
+  /** FIONREAD on a regular file: bytes from the position to the end (may be negative). */
+  override ioctl(t: Task, req: number, arg: number): number {
+    if (req === 0x541b /* FIONREAD */) {
+      t.mm.writeU32(arg, (this.fileSize() - this.offset) | 0);
+      return 0;
+    }
+    return super.ioctl(t, req, arg);
   }
 }
 
@@ -173,6 +198,8 @@ export class DirectoryDescription extends FileDescription {
   private snapshot: DirEntry[] | null = null;
 
   override iterateDir(t: Task, emit: (e: DirEntry) => boolean): void {
+    // A removed directory is dead: reading it fails (IS_DEADDIR).
+    if (this.vd.dentry.deleted) throw ENOENT_DEAD;
     if (this.offset === 0 || !this.snapshot) {
       const d = this.vd.dentry;
       const parent = d.parent ?? d;

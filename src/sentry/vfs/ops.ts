@@ -63,24 +63,41 @@ export function openAt(t: Task, dirfd: number, path: string, o: OpenOpts): FileD
       throw EISDIR;
     }
     if (pn.trailingSlash) throw EISDIR;
-    const existing = lookupChild(ctx, pn.parent, pn.name);
+    let parent = pn.parent;
+    let name = pn.name;
+    let existing = lookupChild(ctx, parent, name);
+    // O_CREAT follows symlinks, and a dangling one creates its target (open(2)).
+    for (let hops = 0; existing && existing.dentry.inode.isSymlink(); hops++) {
+      if (flags & O_EXCL) throw EEXIST;
+      if (flags & O_NOFOLLOW) throw ELOOP;
+      if (hops >= 40 || (o.resolve ?? 0) & 0x04 /* RESOLVE_NO_SYMLINKS */) throw ELOOP;
+      const magic = existing.dentry.inode.magicLink(t);
+      if (magic) {
+        existing = magic;
+        break;
+      }
+      const target = existing.dentry.inode.readlink(t);
+      const tp = resolveParent(ctx, target.startsWith('/') ? t.fs.root : parent, target, o.resolve ?? 0);
+      if (tp.name === '' || tp.trailingSlash) {
+        existing = followSymlink(ctx, parent, existing, o.resolve ?? 0);
+        break;
+      }
+      parent = tp.parent;
+      name = tp.name;
+      existing = lookupChild(ctx, parent, name);
+    }
     if (existing) {
       if (flags & O_EXCL) throw EEXIST;
-      if (existing.dentry.inode.isSymlink()) {
-        if (flags & O_NOFOLLOW) throw ELOOP;
-        vd = followSymlink(ctx, pn.parent, existing, o.resolve ?? 0);
-      } else {
-        vd = existing;
-      }
+      vd = existing;
       if (vd.dentry.inode.isDir()) throw EISDIR;
     } else {
-      const dir = pn.parent.dentry.inode;
-      checkWritableMount(pn.parent);
+      const dir = parent.dentry.inode;
+      checkWritableMount(parent);
       checkPermission(t.creds, dir, MAY_WRITE | MAY_EXEC);
-      if (pn.parent.dentry.deleted) throw ENOENT;
+      if (parent.dentry.deleted) throw ENOENT;
       const mode = S_IFREG | (o.mode & 0o7777 & ~t.fs.umask);
-      const inode = dir.create(pn.name, createOpts(t, dir, mode));
-      vd = { mount: pn.parent.mount, dentry: pn.parent.dentry.add(pn.name, inode) };
+      const inode = dir.create(name, createOpts(t, dir, mode));
+      vd = { mount: parent.mount, dentry: parent.dentry.add(name, inode) };
       created = true;
     }
   } else {
@@ -151,6 +168,12 @@ function realCreds(t: Task): Task['creds'] {
 }
 
 export function readlinkAt(t: Task, dirfd: number, path: string, emptyPath: boolean): string {
+  if (path.length === 0) {
+    // Linux 5.x: an empty path reads the symlink open at dirfd, if it is one.
+    const f = dirfd === -100 ? null : t.fdTable.get(dirfd);
+    if (!f || !f.inode.isSymlink()) throw ENOENT;
+    return f.inode.readlink(t);
+  }
   const vd = lookupAt(t, dirfd, path, false, emptyPath);
   const inode = vd.dentry.inode;
   if (!inode.isSymlink()) throw EINVAL;

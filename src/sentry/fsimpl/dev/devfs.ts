@@ -8,8 +8,8 @@ import { TmpfsFilesystem } from '../tmpfs/tmpfs.js';
 import { devSpecialInode } from './devices.js';
 import { MEM_MAJOR, TTYAUX_MAJOR, registerMemDevices } from './mem.js';
 
-export { devSpecialInode, registerCharDevice, lookupCharDevice, setFifoFactory, DeviceInode } from './devices.js';
-export type { CharDevice, FifoFactory } from './devices.js';
+export { devSpecialInode, registerCharDevice, lookupCharDevice, DeviceInode } from './devices.js';
+export type { CharDevice } from './devices.js';
 
 registerMemDevices();
 

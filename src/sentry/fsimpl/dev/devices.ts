@@ -3,7 +3,7 @@
 // by mknod(2) in any tmpfs that uses `devSpecialInode` work the same way, and
 // unknown numbers fail to open with ENXIO, as on Linux.
 import { ENXIO } from '../../../abi/linux/errno.js';
-import { S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, major, minor } from '../../../abi/linux/stat.js';
+import { S_IFBLK, S_IFCHR, S_IFMT, major, minor } from '../../../abi/linux/stat.js';
 import type { Task } from '../../kernel/task.js';
 import type { FileDescription } from '../../vfs/file.js';
 import type { Filesystem } from '../../vfs/filesystem.js';
@@ -53,18 +53,9 @@ export class DeviceInode extends Inode {
   }
 }
 
-/** Makes FIFO inodes (named pipes); set by the pipe implementation. */
-export type FifoFactory = (fs: TmpfsFilesystem, opts: CreateOpts) => Inode;
-let fifoFactory: FifoFactory | null = null;
-
-export function setFifoFactory(f: FifoFactory | null): void {
-  fifoFactory = f;
-}
-
-/** TmpfsFilesystem.special for mknod(2) of devices, FIFOs and sockets. */
+/** TmpfsFilesystem.special for mknod(2) of devices and sockets (tmpfs makes FIFOs itself). */
 export function devSpecialInode(fs: TmpfsFilesystem, opts: CreateOpts): Inode {
   const type = opts.mode & S_IFMT;
-  if (type === S_IFIFO && fifoFactory) return fifoFactory(fs, opts);
   const rdev = type === S_IFCHR || type === S_IFBLK ? opts.rdev ?? 0n : 0n;
   return new DeviceInode(fs, opts.mode, opts.uid, opts.gid, rdev);
 }

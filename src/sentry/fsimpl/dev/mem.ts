@@ -1,6 +1,6 @@
 // The memory devices of major 1 (drivers/char/mem.c, random.c): null, zero, full,
 // random, urandom; and the terminal aliases of major 5: tty and console.
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from '../../kernel/rand.js';
 import { ENOSPC, ENXIO } from '../../../abi/linux/errno.js';
 import type { Task } from '../../kernel/task.js';
 import type { FileMapping } from '../../mm/vma.js';
@@ -68,7 +68,7 @@ export class FullFile extends MemDeviceFile {
   }
 }
 
-/** randomFillSync takes at most 2^31-1 bytes per call; fill in bounded pieces. */
+/** Fill large reads in bounded pieces so one read cannot stall the Sentry in one call. */
 const RANDOM_CHUNK = 1 << 20;
 
 /** /dev/random (1,8) and /dev/urandom (1,9): the host CSPRNG; neither blocks. Writes are accepted. */
@@ -77,7 +77,7 @@ export class RandomFile extends MemDeviceFile {
     let n = 0;
     for (const v of dst) {
       for (let off = 0; off < v.length; off += RANDOM_CHUNK) {
-        randomFillSync(v, off, Math.min(RANDOM_CHUNK, v.length - off));
+        fillRandom(v.subarray(off, off + Math.min(RANDOM_CHUNK, v.length - off)));
       }
       n += v.length;
     }

@@ -1,8 +1,9 @@
-// The gofer file system: host files served by the gofer process over lisafs
-// (runsc's "9p" mounts). Metadata comes from the gofer once per path component
-// (the dentry cache keeps it); file data flows through host fds the gofer donates.
+// The gofer file system: host files served with the gofer's rules (runsc's "9p"
+// mounts), either by the gofer process over lisafs or, with directfs, by the same
+// handlers in-process on a donated root fd (lisafs/file_server.ts). Metadata comes
+// once per path component (the dentry cache keeps it); file data flows through host fds.
 import { S_IFMT } from '../../../abi/linux/stat.js';
-import type { LisafsClient } from '../../../lisafs/client.js';
+import type { FileServer } from '../../../lisafs/file_server.js';
 import { FEATURE_READONLY } from '../../../lisafs/messages.js';
 import type { WalkEntry } from '../../../lisafs/types.js';
 import { Dentry } from '../../vfs/dentry.js';
@@ -50,7 +51,7 @@ export class GoferFilesystem extends Filesystem {
   private readonly registry = new FinalizationRegistry<HandleRef>((h) => this.forget(h));
 
   constructor(
-    readonly client: LisafsClient,
+    readonly client: FileServer,
     opts: GoferFsOptions = {},
   ) {
     super();
@@ -127,7 +128,6 @@ export class GoferFilesystem extends Filesystem {
   }
 
   override mountOptions(): string {
-    const fd = this.client.sock;
-    return `trans=fd,rfdno=${fd},wfdno=${fd}${this.shared ? ',cache=remote_revalidating' : ''}`;
+    return `${this.client.mountOptions()}${this.shared ? ',cache=remote_revalidating' : ''}`;
   }
 }

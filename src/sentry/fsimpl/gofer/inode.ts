@@ -1,11 +1,11 @@
-// Inodes of the gofer file system. Each holds one gofer handle (a host O_PATH fd
-// in the gofer) and a cached copy of the host stat: host inode numbers, mode,
-// owners, size and times. Mutations other than truncation keep the Inode
-// defaults until the protocol's write side lands.
+// Inodes of the gofer file system. Each holds one file server handle (a host node
+// in the gofer process, or in the Sentry itself with directfs) and a cached copy
+// of the host stat: host inode numbers, mode, owners, size and times. Mutations
+// other than truncation keep the Inode defaults until the protocol's write side lands.
 import { EINVAL, ELOOP, ENOENT, ENOTDIR, ENXIO, EACCES, errnoFromNumber } from '../../../abi/linux/errno.js';
 import { O_ACCMODE, O_DSYNC, O_PATH, O_RDONLY, O_SYNC } from '../../../abi/linux/fcntl.js';
 import { S_IFBLK, S_IFCHR, type Stat } from '../../../abi/linux/stat.js';
-import type { SetAttrRequest } from '../../../lisafs/client.js';
+import type { SetAttrRequest } from '../../../lisafs/file_server.js';
 import { native } from '../../../native.js';
 import type { Task } from '../../kernel/task.js';
 import { DirectoryDescription, PathDescription, type FileDescription } from '../../vfs/file.js';

@@ -1,14 +1,15 @@
 // Pipes (fs/pipe.c): a bounded byte buffer with reader and writer ends. Writes of
 // at most PIPE_BUF bytes are atomic. Reads and writes that cannot progress throw
 // EAGAIN; the syscall layer blocks on the pipe's wait queue unless O_NONBLOCK.
-import { EAGAIN, EBUSY, EINVAL, EPERM, EPIPE } from '../../../abi/linux/errno.js';
+import { EAGAIN, EBUSY, EINVAL, ENXIO, EPERM, EPIPE } from '../../../abi/linux/errno.js';
 import { FIONREAD } from '../../../abi/linux/ioctl.js';
-import { O_RDONLY, O_WRONLY } from '../../../abi/linux/fcntl.js';
+import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_WRONLY } from '../../../abi/linux/fcntl.js';
 import { S_IFDIR, S_IFIFO } from '../../../abi/linux/stat.js';
 import type { Task } from '../../kernel/task.js';
-import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, WaitQueue } from '../../kernel/waiter.js';
+import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, WaitQueue, WouldBlock } from '../../kernel/waiter.js';
 import { AnonFilesystem } from '../../vfs/anonfs.js';
 import { FileDescription } from '../../vfs/file.js';
+import type { Filesystem } from '../../vfs/filesystem.js';
 import { Inode } from '../../vfs/inode.js';
 import { copyToSeq, seqLength, type IOSequence } from '../../vfs/iosequence.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
@@ -25,6 +26,8 @@ export class Pipe {
   capacity = DEFAULT_PIPE_SIZE;
   readers = 0;
   writers = 0;
+  /** A FIFO reader that found a writer once does not wait again until all readers left. */
+  hadWriter = false;
   /** Readers and writers wait here; events are EVENT_IN/EVENT_OUT. */
   readonly queue = new WaitQueue();
 
@@ -127,6 +130,8 @@ export class PipeDescription extends FileDescription {
     super(vd, flags);
     if (this.readable) pipe.readers++;
     if (this.writable) pipe.writers++;
+    // FIFO openers waiting for a peer retry now.
+    pipe.queue.notify(EVENT_IN | EVENT_OUT);
   }
 
   override get waitQueue(): WaitQueue {
@@ -151,7 +156,7 @@ export class PipeDescription extends FileDescription {
 
   override ioctl(t: Task, req: number, arg: number): number {
     if (req === FIONREAD) {
-      t.mm.writeU32(arg, this.readable ? this.pipe.size : 0);
+      t.mm.writeU32(arg, this.pipe.size);
       return 0;
     }
     return super.ioctl(t, req, arg);
@@ -164,6 +169,7 @@ export class PipeDescription extends FileDescription {
   protected override release(): void {
     if (this.readable) this.pipe.readers--;
     if (this.writable) this.pipe.writers--;
+    if (this.pipe.readers === 0) this.pipe.hadWriter = false;
     this.pipe.queue.notify(EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR);
   }
 }
@@ -190,4 +196,36 @@ export function newPipe(flags: number): [PipeDescription, PipeDescription] {
   const inode = new PipeInode(fs(), p);
   const vd = fs().vdFor(`pipe:[${inode.ino}]`, inode);
   return [new PipeDescription(vd, O_RDONLY | flags, p), new PipeDescription(vd, O_WRONLY | flags, p)];
+}
+
+/**
+ * A named pipe (mkfifo): one Pipe per inode, shared by every open. Opening for
+ * reading waits for a writer and vice versa (fifo(7)); O_RDWR never waits.
+ */
+export class FifoInode extends Inode {
+  readonly pipe = new Pipe();
+
+  constructor(
+    readonly fs: Filesystem,
+    mode: number,
+    uid: number,
+    gid: number,
+  ) {
+    super(fs.allocIno(), S_IFIFO | (mode & 0o7777), uid, gid);
+  }
+
+  override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
+    const acc = flags & O_ACCMODE;
+    const nonblock = (flags & O_NONBLOCK) !== 0;
+    if (acc === O_RDONLY && this.pipe.writers === 0 && !nonblock && !this.pipe.hadWriter) {
+      throw new WouldBlock(this.pipe.queue, EVENT_IN);
+    }
+    if (acc === O_WRONLY && this.pipe.readers === 0) {
+      if (nonblock) throw ENXIO;
+      throw new WouldBlock(this.pipe.queue, EVENT_OUT);
+    }
+    const d = new PipeDescription(vd, flags, this.pipe);
+    if (d.writable) this.pipe.hadWriter = true;
+    return d;
+  }
 }

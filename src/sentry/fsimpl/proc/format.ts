@@ -1,6 +1,6 @@
 // Number formatting shared by /proc and /sys files, matching the kernel's printers
 // (seq_put_decimal_ull_width, render_sigset_t, %*pb and %*pbl cpumasks).
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../../kernel/rand.js';
 
 /** USER_HZ: clock ticks per second in /proc times. */
 export const USER_HZ = 100;

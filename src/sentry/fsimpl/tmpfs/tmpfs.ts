@@ -2,7 +2,8 @@
 // layer, /dev, /dev/shm and tmpfs mounts.
 import { EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EISDIR } from '../../../abi/linux/errno.js';
 import { RENAME_EXCHANGE } from '../../../abi/linux/fcntl.js';
-import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, dtypeOf } from '../../../abi/linux/stat.js';
+import { S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, dtypeOf } from '../../../abi/linux/stat.js';
+import { FifoInode } from '../pipe/pipe.js';
 import type { Task } from '../../kernel/task.js';
 import { Dentry } from '../../vfs/dentry.js';
 import { DirectoryDescription, RegularFileDescription, type FileDescription } from '../../vfs/file.js';
@@ -112,6 +113,7 @@ export class TmpfsDir extends Inode {
     const type = opts.mode & S_IFMT;
     if (type === S_IFREG || type === 0) return this.create(name, opts);
     if (type === S_IFDIR) throw EINVAL;
+    if (type === S_IFIFO) return this.add(name, new FifoInode(this.fs, opts.mode, opts.uid, opts.gid));
     if (!this.fs.special) throw EINVAL;
     return this.add(name, this.fs.special(this.fs, opts));
   }

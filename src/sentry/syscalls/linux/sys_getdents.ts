@@ -35,7 +35,7 @@ function dirent(e: DirEntry, off: number): Uint8Array {
 }
 
 function getdentsCommon(t: Task, fd: number, addr: number, count: number, enc: Encoder): number {
-  const file = t.fdTable.get(fd);
+  const file = t.fdTable.getIO(fd);
   if (!file.inode.isDir()) throw ENOTDIR;
   // Fault before consuming entries, so a bad buffer loses no directory position.
   t.mm.views(addr, Math.min(count, 1), true);

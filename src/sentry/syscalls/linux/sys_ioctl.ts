@@ -6,7 +6,7 @@ import type { Task } from '../../kernel/task.js';
 
 export function ioctl(t: Task, [fdArg, req, arg]: SyscallArgs): number {
   const fd = fdArg.int32();
-  const file = t.fdTable.get(fd);
+  const file = t.fdTable.getIO(fd);
   const r = req.uint32();
   switch (r) {
     case FIOCLEX:

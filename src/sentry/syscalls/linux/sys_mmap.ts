@@ -7,8 +7,9 @@ import {
   MADV_WIPEONFORK, MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_FIXED, MAP_FIXED_NOREPLACE,
   MAP_GROWSDOWN, MAP_HUGETLB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED,
   MAP_SHARED_VALIDATE, MAP_STACK, MAP_SYNC, MAP_TYPE, MAP_32BIT, MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE,
-  MS_ASYNC, MS_INVALIDATE, MS_SYNC, PAGE_SIZE, PROT_GROWSDOWN, PROT_GROWSUP, PROT_WRITE, pageRoundUp,
+  MS_ASYNC, MS_INVALIDATE, MS_SYNC, PAGE_SIZE, PROT_WRITE, pageRoundUp,
 } from '../../../abi/linux/mm.js';
+import { RLIMIT_AS } from '../../../abi/linux/limits.js';
 import { log } from '../../../log.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
@@ -20,7 +21,14 @@ const VALIDATE_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP
 
 let warnedShared = false;
 
+/** RLIMIT_AS applies to every mapping call. */
+function withAsLimit(t: Task): Task['mm'] {
+  t.mm.asLimit = t.limit(RLIMIT_AS).cur;
+  return t.mm;
+}
+
 export function mmap(t: Task, [addrArg, lenArg, protArg, flagsArg, fdArg, offArg]: SyscallArgs): number {
+  withAsLimit(t);
   const addr = addrArg.addr();
   const len = lenArg.size();
   const prot = protArg.int32();
@@ -36,9 +44,12 @@ export function mmap(t: Task, [addrArg, lenArg, protArg, flagsArg, fdArg, offArg
   const fixed = (flags & MAP_FIXED) !== 0;
   const noReplace = (flags & MAP_FIXED_NOREPLACE) !== 0;
   if (flags & MAP_HUGETLB) throw EINVAL;
+  const locked = (flags & MAP_LOCKED) !== 0;
   if (flags & MAP_ANONYMOUS) {
+    // Anonymous memory takes MAP_SHARED or MAP_PRIVATE only (do_mmap).
+    if (type === MAP_SHARED_VALIDATE) throw EINVAL;
     return t.mm.mmap({ addr, length: len, prot, fixed: fixed && !noReplace, noReplace, shared,
-      growsDown: (flags & MAP_GROWSDOWN) !== 0 });
+      growsDown: (flags & MAP_GROWSDOWN) !== 0, locked });
   }
   const file = t.fdTable.getOrNull(fdArg.int32());
   if (!file || file.flags & 0o10000000 /* O_PATH */) throw EBADF;
@@ -51,7 +62,9 @@ export function mmap(t: Task, [addrArg, lenArg, protArg, flagsArg, fdArg, offArg
   }
   const st = file.stat();
   return t.mm.mmap({
-    addr, length: len, prot, fixed: fixed && !noReplace, noReplace, shared,
+    addr, length: len, prot, fixed: fixed && !noReplace, noReplace, shared, locked,
+    // A shared mapping of a file opened without write access can never become writable.
+    maxProt: shared && !file.writable ? 7 & ~PROT_WRITE : 7,
     file: { ...mapping, path: t.fs.pathOf(file.vd), dev: st.dev, ino: st.ino, offset: off },
   });
 }
@@ -62,14 +75,13 @@ export function munmap(t: Task, [addr, len]: SyscallArgs): number {
 }
 
 export function mprotect(t: Task, [addr, len, prot]: SyscallArgs): number {
-  const p = prot.int32();
-  // PROT_GROWSDOWN/GROWSUP are accepted and ignored (our stacks are fully mapped);
-  // any other unknown bit makes MemoryManager.mprotect fail with EINVAL.
-  t.mm.mprotect(addr.addr(), len.size(), p & ~(PROT_GROWSDOWN | PROT_GROWSUP));
+  // PROT_GROWSDOWN is valid on grows-down mappings only; MemoryManager checks that.
+  t.mm.mprotect(addr.addr(), len.size(), prot.int32());
   return 0;
 }
 
 export function mremap(t: Task, [oldAddr, oldSize, newSize, flagsArg, newAddr]: SyscallArgs): number {
+  withAsLimit(t);
   const flags = flagsArg.int32();
   if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) throw EINVAL;
   if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) throw EINVAL;
@@ -110,6 +122,7 @@ export function mincore(t: Task, [addr, len, vec]: SyscallArgs): number {
 }
 
 export function brk(t: Task, [addr]: SyscallArgs): number {
+  withAsLimit(t);
   return t.mm.setBrk(addr.addr());
 }
 

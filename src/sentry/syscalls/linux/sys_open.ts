@@ -5,7 +5,9 @@ import {
   O_WRONLY,
 } from '../../../abi/linux/fcntl.js';
 import { RLIMIT_NOFILE } from '../../../abi/linux/limits.js';
+import type { Block } from '../../kernel/block.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
+import { WouldBlock } from '../../kernel/waiter.js';
 import type { Task } from '../../kernel/task.js';
 import { openAt } from '../../vfs/ops.js';
 import {
@@ -15,31 +17,41 @@ import {
 /** Flags open(2) knows; others are silently ignored (openat2 rejects them). */
 const VALID_OPEN_FLAGS = 0o37777703;
 
-function doOpen(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, resolve = 0): number {
+function doOpen(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, resolve = 0): number | Block {
   const path = t.readPath(pathAddr);
   if ((flags & O_TMPFILE) === O_TMPFILE && (flags & 3) === 0) throw EINVAL;
-  const file = openAt(t, dirfd, path, { flags: flags | O_LARGEFILE, mode, resolve });
-  try {
-    return t.fdTable.add(file, (flags & O_CLOEXEC) !== 0, t.limit(RLIMIT_NOFILE).cur);
-  } finally {
-    file.decRef();
-  }
+  const attempt = (): number | Block => {
+    let file;
+    try {
+      file = openAt(t, dirfd, path, { flags: flags | O_LARGEFILE, mode, resolve });
+    } catch (e) {
+      // Opening a FIFO waits for the other end (fifo(7)).
+      if (e instanceof WouldBlock) return t.waitOn(e.queue, e.mask, attempt);
+      throw e;
+    }
+    try {
+      return t.fdTable.add(file, (flags & O_CLOEXEC) !== 0, t.limit(RLIMIT_NOFILE).cur);
+    } finally {
+      file.decRef();
+    }
+  };
+  return attempt();
 }
 
-export function open(t: Task, [path, flags, mode]: SyscallArgs): number {
+export function open(t: Task, [path, flags, mode]: SyscallArgs): number | Block {
   return doOpen(t, AT_FDCWD, path.addr(), flags.int32(), mode.uint32());
 }
 
-export function openat(t: Task, [dirfd, path, flags, mode]: SyscallArgs): number {
+export function openat(t: Task, [dirfd, path, flags, mode]: SyscallArgs): number | Block {
   return doOpen(t, dirfd.int32(), path.addr(), flags.int32(), mode.uint32());
 }
 
-export function creat(t: Task, [path, mode]: SyscallArgs): number {
+export function creat(t: Task, [path, mode]: SyscallArgs): number | Block {
   return doOpen(t, AT_FDCWD, path.addr(), O_CREAT | O_WRONLY | O_TRUNC, mode.uint32());
 }
 
 /** openat2(2): struct open_how { u64 flags; u64 mode; u64 resolve; }, strictly validated. */
-export function openat2(t: Task, [dirfd, path, how, size]: SyscallArgs): number {
+export function openat2(t: Task, [dirfd, path, how, size]: SyscallArgs): number | Block {
   const sz = size.size();
   if (sz < 24) throw EINVAL;
   if (sz > 4096) throw E2BIG;

@@ -1,9 +1,9 @@
 // getrandom(2).
-import { randomFillSync } from 'node:crypto';
 import { EINVAL } from '../../../abi/linux/errno.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
 import { MAX_RW_COUNT } from './iovec.js';
+import { fillRandom } from '../../kernel/rand.js';
 
 const GRND_NONBLOCK = 1;
 const GRND_RANDOM = 2;
@@ -17,7 +17,7 @@ export function getrandom(t: Task, [buf, count, flags]: SyscallArgs): number {
   if (n === 0) return 0;
   let done = 0;
   for (const v of t.mm.views(buf.addr(), n, true)) {
-    randomFillSync(v);
+    fillRandom(v);
     done += v.length;
   }
   return done;

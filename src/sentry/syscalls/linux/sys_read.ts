@@ -9,7 +9,7 @@ import { blockingRead } from './blocking.js';
 import { MAX_RW_COUNT, readIovecs } from './iovec.js';
 
 function readableFile(t: Task, fd: number): FileDescription {
-  const file = t.fdTable.get(fd);
+  const file = t.fdTable.getIO(fd);
   if (!file.readable) throw EBADF;
   if (file.inode.isDir()) throw EISDIR;
   return file;

@@ -17,25 +17,28 @@ function lookup(t: Task, pid: number): Task {
 }
 
 export function sched_getaffinity(t: Task, [pid, len, mask]: SyscallArgs): number {
-  lookup(t, pid.int32());
+  const target = lookup(t, pid.int32());
   const cpus = t.kernel.opts.cpus;
   const need = maskBytes(cpus);
   const l = len.size();
   if (l < need || l % 8 !== 0) throw EINVAL;
   const b = new Uint8Array(need);
-  for (let i = 0; i < cpus; i++) b[i >> 3]! |= 1 << (i & 7);
+  const set = target.affinity ?? (1n << BigInt(cpus)) - 1n;
+  for (let i = 0; i < cpus; i++) if ((set >> BigInt(i)) & 1n) b[i >> 3]! |= 1 << (i & 7);
   t.mm.copyOut(mask.addr(), b);
   return need;
 }
 
+/** Placement is the host scheduler's business; the mask is kept so it reads back. */
 export function sched_setaffinity(t: Task, [pid, len, mask]: SyscallArgs): number {
-  lookup(t, pid.int32());
+  const target = lookup(t, pid.int32());
   const l = Math.min(len.size(), 1024);
   const b = t.mm.copyIn(mask.addr(), l);
   const cpus = t.kernel.opts.cpus;
-  let any = false;
-  for (let i = 0; i < Math.min(cpus, l * 8); i++) if (b[i >> 3]! & (1 << (i & 7))) any = true;
-  if (!any) throw EINVAL;
+  let set = 0n;
+  for (let i = 0; i < Math.min(cpus, l * 8); i++) if (b[i >> 3]! & (1 << (i & 7))) set |= 1n << BigInt(i);
+  if (set === 0n) throw EINVAL;
+  target.affinity = set;
   return 0;
 }
 

@@ -36,8 +36,10 @@ export function rt_sigaction(t: Task, [sigArg, act, oact, sigsetsize]: SyscallAr
       mask: dv.getBigUint64(24, true) & ~UNBLOCKABLE,
     };
   }
+  // The new action is installed even if writing the old one faults afterwards.
+  const cur = { ...t.tg.handlers.get(sig) };
+  if (next) t.tg.handlers.set(sig, next);
   if (oact.addr() !== 0) {
-    const cur = t.tg.handlers.get(sig);
     const b = new Uint8Array(32);
     const dv = new DataView(b.buffer);
     dv.setBigUint64(0, BigInt(cur.handler), true);
@@ -46,7 +48,6 @@ export function rt_sigaction(t: Task, [sigArg, act, oact, sigsetsize]: SyscallAr
     dv.setBigUint64(24, cur.mask, true);
     t.mm.copyOut(oact.addr(), b);
   }
-  if (next) t.tg.handlers.set(sig, next);
   return 0;
 }
 

@@ -35,7 +35,7 @@ export function syslog(t: Task, [typeArg, buf, lenArg]: SyscallArgs): number {
     case SYSLOG_ACTION_READ:
     case SYSLOG_ACTION_READ_ALL:
     case SYSLOG_ACTION_READ_CLEAR: {
-      if (len < 0) throw EINVAL;
+      if (buf.addr() === 0 || len < 0) throw EINVAL;
       if (len === 0) return 0;
       const text = Buffer.from(log.read(true), 'latin1');
       // READ_ALL returns the newest bytes that fit.

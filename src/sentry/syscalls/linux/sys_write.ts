@@ -1,22 +1,39 @@
 // write(2), writev(2), pwrite64(2), pwritev(2), pwritev2(2).
-import { EBADF, EINVAL, EOPNOTSUPP, EPIPE, ESPIPE } from '../../../abi/linux/errno.js';
-import { SIGPIPE } from '../../../abi/linux/signal.js';
+import { EBADF, EFBIG, EINVAL, EOPNOTSUPP, EPIPE, ESPIPE } from '../../../abi/linux/errno.js';
+import { O_APPEND } from '../../../abi/linux/fcntl.js';
+import { RLIMIT_FSIZE } from '../../../abi/linux/limits.js';
+import { SIGPIPE, SIGXFSZ } from '../../../abi/linux/signal.js';
 import { sendSignal } from '../../kernel/signal_send.js';
 import type { SyscallResult } from '../../kernel/block.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
 import type { FileDescription } from '../../vfs/file.js';
-import { seqDrop, seqLength, type IOSequence } from '../../vfs/iosequence.js';
+import { seqDrop, seqLength, seqTake, type IOSequence } from '../../vfs/iosequence.js';
 import { blockingWrite } from './blocking.js';
 import { MAX_RW_COUNT, readIovecs } from './iovec.js';
 
 function writableFile(t: Task, fd: number): FileDescription {
-  const file = t.fdTable.get(fd);
+  const file = t.fdTable.getIO(fd);
   if (!file.writable) throw EBADF;
   return file;
 }
 
-function doWrite(t: Task, file: FileDescription, src: IOSequence, off: number): SyscallResult {
+/** RLIMIT_FSIZE: regular-file writes stop at the limit; at it they fail with EFBIG and SIGXFSZ. */
+function limitFileSize(t: Task, file: FileDescription, src: IOSequence, off: number): IOSequence {
+  const limit = t.limit(RLIMIT_FSIZE).cur;
+  if (limit === Infinity || !file.inode.isRegular()) return src;
+  const pos = file.flags & O_APPEND ? file.inode.size() : off >= 0 ? off : file.offset;
+  const total = seqLength(src);
+  if (total === 0) return src;
+  if (pos >= limit) {
+    sendSignal(t, t, SIGXFSZ);
+    throw EFBIG;
+  }
+  return pos + total > limit ? seqTake(src, limit - pos) : src;
+}
+
+function doWrite(t: Task, file: FileDescription, src0: IOSequence, off: number): SyscallResult {
+  const src = limitFileSize(t, file, src0, off);
   const total = seqLength(src);
   try {
     if (total === 0) return file.write(t, src, off);
