@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -86,6 +87,8 @@ static int child_exec_stub(const char *path, int memfd, int cpu) {
     sched_setaffinity(0, sizeof set, &set);
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* Stubs run application code at normal priority even when the tracer is boosted. */
+  setpriority(PRIO_PROCESS, 0, 0);
   if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) return -1;
   char *const argv[] = {"tsvisor-stub", NULL};
   char *const envp[] = {NULL};

@@ -93,7 +93,13 @@ export class GoferService {
       nat.close(fd);
       throw e < 0 ? errnoFromNumber(-e) : ENOTDIR;
     }
-    return new GoferService(new HostNode(fd, null, '', statMode(st), statDev(st), statIno(st), true), opts);
+    const root = new HostNode(fd, null, '', statMode(st), statDev(st), statIno(st), true);
+    try {
+      return new GoferService(root, opts);
+    } catch (err) {
+      root.decRef();
+      throw err;
+    }
   }
 
   /** FEATURE_* bits of ATTACH. */

@@ -41,7 +41,8 @@ export function startGofer(config: Config, o: GoferOptions): GoferProcess {
   for (const d of o.deny) args.push('--deny', d);
   for (const m of o.mask) args.push('--mask', m);
   if (config.debug) args.push('--debug');
-  if (config.debugLog) args.push('--debug-log', config.debugLog.replace('%ID%', 'gofer'));
+  // The gofer logs next to the Sentry's log, with its own name (runsc's %COMMAND%).
+  if (config.debugLog) args.push('--debug-log', `${config.debugLog}.gofer`);
   const pid = n.spawn(process.execPath, args, Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`),
     [-1, -1, 2, theirs], -1, 1);
   n.close(theirs);

@@ -1,10 +1,18 @@
-// Shared fixtures for the gofer tests: a real gofer process on a socketpair.
+// Shared fixtures for the gofer tests: a real gofer process on a socketpair, or the
+// same handlers in-process on a donated root fd (directfs).
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, linkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { native } from '../../dist/tsc/native.js';
 import { LisafsClient } from '../../dist/tsc/lisafs/client.js';
+import { DirectFileServer } from '../../dist/tsc/gofer/direct.js';
+import { parseGoferArgs } from '../../dist/tsc/runsc/cmd/gofer.js';
+
+const AT_FDCWD = -100;
+const O_PATH = 0o10000000;
+const O_DIRECTORY = 0o200000;
+const O_CLOEXEC = 0o2000000;
 
 export const goferEntry = fileURLToPath(new URL('../../dist/tsc/gofer/main.js', import.meta.url));
 
@@ -29,6 +37,32 @@ export function startGofer(args) {
     },
   };
 }
+
+/**
+ * directfs: the gofer's handlers in this process, over a root fd opened the way the
+ * launcher opens it. Takes the gofer's command-line flags; same shape as startGofer.
+ */
+export function startDirect(args) {
+  const cfg = parseGoferArgs(args);
+  if (typeof cfg === 'string') throw new Error(cfg);
+  const fd = native().openat(AT_FDCWD, cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+  if (fd < 0) throw new Error(`open ${cfg.root}: ${fd}`);
+  const client = DirectFileServer.fromDirFd(fd, cfg);
+  return {
+    client,
+    pid: -1,
+    stop() {
+      client.shutdown();
+      return 0;
+    },
+  };
+}
+
+/** Both ways of serving files, for tests that must hold for each. */
+export const TRANSPORTS = [
+  ['rpc', startGofer],
+  ['directfs', startDirect],
+];
 
 export function waitExit(pid) {
   const st = new Int32Array(1);

@@ -3,6 +3,7 @@
 import { EEXIST } from '../../abi/linux/errno.js';
 import { S_IFDIR } from '../../abi/linux/stat.js';
 import { DirectFileServer } from '../../gofer/direct.js';
+import { dirFds } from '../../gofer/node.js';
 import { LisafsClient } from '../../lisafs/client.js';
 import type { FileServer } from '../../lisafs/file_server.js';
 import { log } from '../../log.js';
@@ -49,6 +50,8 @@ export interface SentrySpec {
   ttyFd: number;
   cpus: number;
   totalMemory: number;
+  /** The host's /proc/cpuinfo text, read by the launcher (the Sentry opens no host path). */
+  cpuinfo?: string;
   uid: number;
   gid: number;
 }
@@ -99,6 +102,7 @@ export function bootSentry(spec: SentrySpec): Sentry {
     straceSyscalls: straceFilter,
     cpus: spec.cpus,
     totalMemory: spec.totalMemory,
+    ...(spec.cpuinfo ? { cpuinfo: spec.cpuinfo } : {}),
   });
   if (c.strace) installStrace(straceFilter, (line) => log.raw(line));
 
@@ -137,6 +141,9 @@ export function bootSentry(spec: SentrySpec): Sentry {
   return { kernel, init };
 }
 
+/** Directory fds the Sentry keeps open under directfs. */
+const SENTRY_DIR_FDS = 1024;
+
 /**
  * Who serves the root's host files: with directfs, the gofer's handlers in-process
  * on the donated root fd (no round trip, and nothing waits for the gofer process to
@@ -146,6 +153,9 @@ function fileServer(spec: SentrySpec): FileServer {
   const d = spec.donatedRoot;
   const sockOpts = `trans=fd,rfdno=${spec.goferSock},wfdno=${spec.goferSock}`;
   if (spec.config.directfs && d) {
+    // Our fds also back every file the application has open: cache fewer directory
+    // fds than a gofer process would (evicted ones are reopened by name when used).
+    dirFds.limit = SENTRY_DIR_FDS;
     return DirectFileServer.fromDirFd(d.fd, { readOnly: d.readOnly, deny: d.deny, mask: d.mask }, sockOpts);
   }
   if (d) native().close(d.fd);

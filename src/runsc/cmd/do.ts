@@ -3,7 +3,7 @@
 // overlay (runsc do). The CLI process becomes the Sentry; the gofer is a separate
 // process started first so its start-up overlaps ours.
 import { availableParallelism, hostname as hostHostname, totalmem } from 'node:os';
-import { fstatSync, readlinkSync } from 'node:fs';
+import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { native } from '../../native.js';
 import { configureLog, log } from '../../log.js';
 import { ExecError } from '../../sentry/loader/loader.js';
@@ -74,11 +74,25 @@ function importStdio(fd: number): HostFdInfo {
   return { fd: dup < 0 ? fd : dup, flags: acc, name, nonblocking: false, isTty: tty };
 }
 
+/** The host's CPU description for /proc/cpuinfo (the launcher reads it, not the Sentry). */
+function hostCpuinfo(): string | undefined {
+  try {
+    return readFileSync('/proc/cpuinfo', 'latin1');
+  } catch {
+    return undefined;
+  }
+}
+
 export async function doMain(config: Config, args: string[]): Promise<number> {
   const opts: DoOptions = { cwd: process.cwd(), forceOverlay: true, quiet: false, root: '/', hostname: hostHostname(), ip: '' };
   const rest = parseFlags(args, DO_FLAGS, opts);
   if (rest.length === 0) throw new UsageError('do: missing command\n' + DO_USAGE);
-  configureLog({ debug: config.debug, file: config.debugLog || null, format: config.debugLogFormat, tag: 'sentry' });
+  // `do` has no container id; like runsc do, make one up for %ID% in log paths.
+  const id = `do-${process.pid}`;
+  config.debugLog = config.debugLog.replace(/%ID%/g, id);
+  config.log = config.log.replace(/%ID%/g, id);
+  configureLog({ debug: config.debug, file: config.debugLog || config.log || null,
+    format: config.debugLog ? config.debugLogFormat : config.logFormat, tag: 'sentry' });
 
   // Start the gofer before anything else: its Node start-up overlaps ours. The
   // names the Sentry mounts its own file systems on are masked: they stay as
@@ -119,6 +133,7 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
       ttyFd,
       cpus,
       totalMemory: config.totalMemory || totalmem(),
+      cpuinfo: hostCpuinfo(),
       uid: 0,
       gid: 0,
     });

@@ -11,6 +11,9 @@ import type { Kernel } from './kernel.js';
 import { TaskState, type Task } from './task.js';
 import { completeSyscall, runSyscall } from './syscall_dispatch.js';
 import { handleHostSignal, handleHostExit } from './faults.js';
+import { exitGroup } from './exit.js';
+import { signaledStatus } from './thread_group.js';
+import { SIGKILL } from '../../abi/linux/signal.js';
 
 /** Longest stretch the loop runs before yielding to the event loop, ms. */
 const SLICE_MS = 20;
@@ -106,7 +109,21 @@ export class Scheduler {
       const retry = t.pendingRetry;
       t.pendingRetry = null;
       if (!retry || t.state !== TaskState.InSentry) continue;
-      completeSyscall(t, retry);
+      try {
+        completeSyscall(t, retry);
+      } catch (e) {
+        this.contain(t, e);
+      }
+    }
+  }
+
+  /** Kills the thread group whose service hit an internal error, and logs it. */
+  private contain(t: Task, e: unknown): void {
+    log.warn(`internal error serving ${t}, killing it: ${(e as Error)?.stack ?? String(e)}`);
+    try {
+      exitGroup(t.tg, signaledStatus(SIGKILL, false));
+    } catch (e2) {
+      log.warn(`cannot kill ${t}: ${String(e2)}`);
     }
   }
 
@@ -141,9 +158,14 @@ export class Scheduler {
         this.running.delete(task);
         task.state = TaskState.InSentry;
         task.regs.copyFrom(platform.regs);
-        if (kind === StopKind.Syscall) runSyscall(task);
-        else if (kind === StopKind.Signal) handleHostSignal(task, platform.siginfo);
-        else log.warn(`unexpected ptrace event ${kind} for ${task}`);
+        try {
+          if (kind === StopKind.Syscall) runSyscall(task);
+          else if (kind === StopKind.Signal) handleHostSignal(task, platform.siginfo);
+          else log.warn(`unexpected ptrace event ${kind} for ${task}`);
+        } catch (e) {
+          // A Sentry bug while serving one task: that task dies, the sandbox lives on.
+          this.contain(task, e);
+        }
         if ((++iterations & 63) === 0 && performance.now() > sliceEnd) {
           this.schedule();
           break;

@@ -469,18 +469,27 @@ export class MemoryManager {
     for (let pos = from; pos < to; ) {
       const loc = v.locate(pos)!;
       const n = Math.min(loc.avail, to - pos);
-      this.mf.view(loc.off, n).fill(0);
+      // Punch, never fill: filling would make the host allocate every page of a huge range.
+      this.mf.zeroRange(loc.off, n);
       if (v.file) v.file.readAt?.(this.mf.view(loc.off, n), v.file.offset + (pos - v.start));
       pos += n;
     }
   }
 
-  /** mincore(2): one byte per page; every mapped page is resident. */
-  mincore(addr: number, length: number): Uint8Array {
+  /**
+   * mincore(2): one byte per page into `vec`; every mapped page is resident. Written
+   * in bounded pieces: the range may be a huge PROT_NONE reservation.
+   */
+  mincore(addr: number, length: number, vec: number): void {
     if (addr % PAGE_SIZE !== 0) throw EINVAL;
     const len = pageRoundUp(length);
-    if (!this.isMapped(addr, len)) throw ENOMEM;
-    return new Uint8Array(len / PAGE_SIZE).fill(1);
+    if (len === 0) return;
+    if (addr + len > this.maxAddress || !this.isMapped(addr, len)) throw ENOMEM;
+    const pages = len / PAGE_SIZE;
+    const chunk = new Uint8Array(Math.min(pages, 1 << 16)).fill(1);
+    for (let done = 0; done < pages; done += chunk.length) {
+      this.copyOut(vec + done, chunk.subarray(0, Math.min(chunk.length, pages - done)));
+    }
   }
 
   // ---- copy-in/out ----

@@ -71,6 +71,11 @@ export class MemoryFile {
     return out;
   }
 
+  /** Makes [off, off+len) read as zero and returns its pages to the host (stays allocated). */
+  zeroRange(off: number, len: number): void {
+    if (len > 0) native().punchHole(this.fd, off, len);
+  }
+
   /** Another mapping now shares [off, off+len) (mremap of shared memory, fork later). */
   addRef(off: number, len: number): void {
     for (let p = off / PAGE_SIZE, end = (off + len) / PAGE_SIZE; p < end; p++) {

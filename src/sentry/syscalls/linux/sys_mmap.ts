@@ -116,8 +116,7 @@ export function msync(t: Task, [addr, len, flags]: SyscallArgs): number {
 }
 
 export function mincore(t: Task, [addr, len, vec]: SyscallArgs): number {
-  const v = t.mm.mincore(addr.addr(), len.size());
-  t.mm.copyOut(vec.addr(), v);
+  t.mm.mincore(addr.addr(), len.size(), vec.addr());
   return 0;
 }
 
