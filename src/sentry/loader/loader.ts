@@ -148,7 +148,7 @@ function mapSegments(mm: MemoryManager, t: Task, f: OpenedFile, info: ElfInfo, b
         prot,
         fixed: true,
         shared: false,
-        file: { ...mapping, path: displayPath, dev: st.dev, ino: st.ino, offset: pageRoundDown(ph.offset) },
+        file: { readAt: mapping.readAt, path: displayPath, dev: st.dev, ino: st.ino, offset: pageRoundDown(ph.offset) },
       });
       // The bytes after filesz in the last file page belong to .bss: zero them.
       if (ph.memsz > ph.filesz && mapEnd > fileEnd) mm.forceZero(fileEnd, mapEnd - fileEnd);

@@ -10,10 +10,17 @@ import {
 import type { Stat } from '../../abi/linux/stat.js';
 import { EVENT_IN, EVENT_OUT, WaitQueue, type Waitable } from '../kernel/waiter.js';
 import type { Task } from '../kernel/task.js';
-import type { FileMapping } from '../mm/vma.js';
 import type { DirEntry, Inode } from './inode.js';
 import type { VirtualDentry } from './mount.js';
 import type { IOSequence } from './iosequence.js';
+
+/** What mmap(2) needs from a file: how to fill pages, and how /proc/<pid>/maps names it. */
+export interface MappingSource {
+  /** Copies file contents at `off` into dst; bytes past EOF read as zero. */
+  readAt(dst: Uint8Array, off: number): void;
+  /** Shown in /proc/<pid>/maps instead of the file's path (e.g. "/dev/zero (deleted)"). */
+  name?: string;
+}
 
 export abstract class FileDescription implements Waitable {
   /** Access mode and status flags (O_APPEND, O_NONBLOCK, ...). */
@@ -101,7 +108,7 @@ export abstract class FileDescription implements Waitable {
   fsync(): void {}
 
   /** How mmap(2) maps this file; ENODEV when it cannot be mapped. */
-  mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+  mapping(): MappingSource {
     throw ENODEV;
   }
 

@@ -1,19 +1,9 @@
 // A mounted file system instance (Linux's super_block).
 import { makedev } from '../../abi/linux/stat.js';
+import type { StatFs } from '../../abi/linux/statfs.js';
 import type { Dentry } from './dentry.js';
 
-export interface StatFs {
-  type: number;
-  bsize: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-  files: number;
-  ffree: number;
-  namelen: number;
-  frsize: number;
-  flags: number;
-}
+export type { StatFs };
 
 let nextAnonMinor = 1;
 

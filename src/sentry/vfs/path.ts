@@ -114,12 +114,13 @@ function walk(st: WalkState, start: VirtualDentry, path: string, followLast: boo
   for (let i = 0; i < parts.length; i++) {
     const name = parts[i]!;
     const last = i === parts.length - 1;
-    if (name === '.') {
+    if (name === '.' || name === '..') {
+      // Every component is a lookup in the current directory: it needs search permission.
       if (!cur.dentry.inode.isDir()) throw ENOTDIR;
-      continue;
+      if (!mayAccess(st.ctx.creds, cur.dentry.inode, MAY_EXEC)) throw EACCES;
     }
+    if (name === '.') continue;
     if (name === '..') {
-      if (!cur.dentry.inode.isDir()) throw ENOTDIR;
       if (st.resolve & RESOLVE_BENEATH && sameVd(cur, st.start)) throw EXDEV;
       cur = stepUp(st, cur);
       continue;

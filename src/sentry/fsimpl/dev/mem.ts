@@ -3,8 +3,7 @@
 import { fillRandom } from '../../kernel/rand.js';
 import { ENOSPC, ENXIO } from '../../../abi/linux/errno.js';
 import type { Task } from '../../kernel/task.js';
-import type { FileMapping } from '../../mm/vma.js';
-import { FileDescription } from '../../vfs/file.js';
+import { FileDescription, type MappingSource } from '../../vfs/file.js';
 import { seqLength, type IOSequence } from '../../vfs/iosequence.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
 import { registerCharDevice } from './devices.js';
@@ -43,13 +42,10 @@ export class ZeroFile extends MemDeviceFile {
     return fillZero(dst);
   }
 
-  override mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+  override mapping(): MappingSource {
     return {
       // Linux backs shared /dev/zero maps with an unlinked shmem file of this name.
-      path: '/dev/zero (deleted)',
-      dev: this.inode.fs.dev,
-      ino: this.inode.ino,
-      offset: 0,
+      name: '/dev/zero (deleted)',
       readAt: (dst) => {
         dst.fill(0);
       },

@@ -2,8 +2,7 @@
 // the gofer donated (pread/pwrite into application memory), no gofer round trip.
 import { errnoFromNumber } from '../../../abi/linux/errno.js';
 import { native } from '../../../native.js';
-import type { FileMapping } from '../../mm/vma.js';
-import { RegularFileDescription } from '../../vfs/file.js';
+import { RegularFileDescription, type MappingSource } from '../../vfs/file.js';
 import type { IOSequence } from '../../vfs/iosequence.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
 import type { GoferInode } from './inode.js';
@@ -40,24 +39,6 @@ function fillFrom(fd: number, dst: Uint8Array, off: number): void {
     done += n;
   }
   if (done < dst.length) dst.fill(0, done);
-}
-
-/** Path of vd from the mount namespace root (for /proc/<pid>/maps). */
-function pathOf(vd: VirtualDentry): string {
-  const parts: string[] = [];
-  let { mount, dentry } = vd;
-  for (let guard = 0; guard < 4096; guard++) {
-    if (dentry === mount.root) {
-      if (!mount.parent || !mount.mountpoint) break;
-      dentry = mount.mountpoint;
-      mount = mount.parent;
-      continue;
-    }
-    parts.push(dentry.name);
-    if (!dentry.parent) break;
-    dentry = dentry.parent;
-  }
-  return '/' + parts.reverse().join('/');
 }
 
 export class GoferFileDescription extends RegularFileDescription {
@@ -123,14 +104,12 @@ export class GoferFileDescription extends RegularFileDescription {
     if (r < 0) throw errnoFromNumber(-r);
   }
 
-  override mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+  override mapping(): MappingSource {
     const host = this.host;
     host.incRef();
     const readAt = (dst: Uint8Array, off: number): void => fillFrom(host.fd, dst, off);
     mappingRefs.register(readAt, host);
-    // Identity as the app sees it: vd's inode may be an overlay inode above ours.
-    const inode = this.inode;
-    return { path: pathOf(this.vd), dev: inode.fs.dev, ino: inode.ino, offset: 0, readAt };
+    return { readAt };
   }
 
   protected override release(): void {

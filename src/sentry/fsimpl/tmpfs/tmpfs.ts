@@ -6,12 +6,11 @@ import { S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, dtypeOf } from '../../../ab
 import { FifoInode } from '../pipe/pipe.js';
 import type { Task } from '../../kernel/task.js';
 import { Dentry } from '../../vfs/dentry.js';
-import { DirectoryDescription, RegularFileDescription, type FileDescription } from '../../vfs/file.js';
+import { DirectoryDescription, RegularFileDescription, type FileDescription, type MappingSource } from '../../vfs/file.js';
 import { Filesystem, anonDev, type StatFs } from '../../vfs/filesystem.js';
 import { Inode, nowTimespec, type CreateOpts, type DataReader, type DirEntry, type SetAttr } from '../../vfs/inode.js';
 import { copyToSeq, seqLength, type IOSequence } from '../../vfs/iosequence.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
-import type { FileMapping } from '../../mm/vma.js';
 
 /** Makes the inode for a device/fifo/socket node (set by the device registry). */
 export type SpecialInodeFactory = (fs: TmpfsFilesystem, opts: CreateOpts) => Inode;
@@ -299,13 +298,9 @@ export class TmpfsFileDescription extends RegularFileDescription {
     this.file.setattr({ size });
   }
 
-  override mapping(): FileMapping & { readAt: (dst: Uint8Array, off: number) => void } {
+  override mapping(): MappingSource {
     const f = this.file;
     return {
-      path: this.vd.dentry.name,
-      dev: f.fs.dev,
-      ino: f.ino,
-      offset: 0,
       readAt: (dst, off) => {
         f.readAt([dst], off);
       },

@@ -4,7 +4,7 @@ import { AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLIN
 import { STATX__RESERVED, encodeStat, encodeStatx } from '../../../abi/linux/stat.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
-import type { StatFs } from '../../vfs/filesystem.js';
+import { encodeStatFs } from '../../../abi/linux/statfs.js';
 import { lookupAt, statAt } from '../../vfs/ops.js';
 
 function out(t: Task, addr: number, dv: DataView): void {
@@ -46,32 +46,14 @@ export function statx(t: Task, [dirfd, path, flags, mask, buf]: SyscallArgs): nu
   return 0;
 }
 
-/** struct statfs (x86_64): 15 longs-ish, 120 bytes. */
-function encodeStatfs(s: StatFs): DataView {
-  const dv = new DataView(new ArrayBuffer(120));
-  const put = (off: number, v: number): void => dv.setBigInt64(off, BigInt(v), true);
-  put(0, s.type);
-  put(8, s.bsize);
-  put(16, s.blocks);
-  put(24, s.bfree);
-  put(32, s.bavail);
-  put(40, s.files);
-  put(48, s.ffree);
-  // f_fsid (two ints) at 56 stays zero.
-  put(64, s.namelen);
-  put(72, s.frsize);
-  put(80, s.flags);
-  return dv;
-}
-
 export function statfs(t: Task, [path, buf]: SyscallArgs): number {
   const vd = lookupAt(t, AT_FDCWD, t.readPath(path.addr()), true);
-  out(t, buf.addr(), encodeStatfs(vd.mount.fs.statfs()));
+  t.mm.copyOut(buf.addr(), encodeStatFs(vd.mount.fs.statfs()));
   return 0;
 }
 
 export function fstatfs(t: Task, [fd, buf]: SyscallArgs): number {
   const f = t.fdTable.get(fd.int32());
-  out(t, buf.addr(), encodeStatfs(f.vd.mount.fs.statfs()));
+  t.mm.copyOut(buf.addr(), encodeStatFs(f.vd.mount.fs.statfs()));
   return 0;
 }
