@@ -11,7 +11,7 @@
 //
 // Environment:
 //   TSVISOR_CTEST=pipe,mmap        programs whose name equals or starts with one of these
-//   TSVISOR_CTEST_VARIANTS=glibc   variants to use (glibc, glibc-static, musl-static)
+//   TSVISOR_CTEST_VARIANTS=glibc   variants to use (glibc, glibc-static, musl-static, musl)
 //   TSVISOR_CTEST_TIMEOUT=30       seconds per program run
 //   TSVISOR_CTEST_JOBS=2           programs run (and built) in parallel
 //   TSVISOR_CTEST_FLAGS="--strace" extra tsvisor flags, placed before `do`
@@ -108,7 +108,11 @@ export function allVariants() {
     v.push({ name: 'glibc', cc: 'gcc', flags: [] });
     v.push({ name: 'glibc-static', cc: 'gcc', flags: ['-static'] });
   }
-  if (which('musl-gcc')) v.push({ name: 'musl-static', cc: 'musl-gcc', flags: ['-static'] });
+  if (which('musl-gcc')) {
+    v.push({ name: 'musl-static', cc: 'musl-gcc', flags: ['-static'] });
+    // Dynamic musl: PT_INTERP is musl's own loader (/lib/ld-musl-x86_64.so.1).
+    if (fs.existsSync('/lib/ld-musl-x86_64.so.1')) v.push({ name: 'musl', cc: 'musl-gcc', flags: [] });
+  }
   return v;
 }
 
@@ -125,13 +129,13 @@ export function selectedVariants(spec = process.env.TSVISOR_CTEST_VARIANTS) {
 /** Parse `// key: value` directives from the leading comment block. */
 export function parseDirectives(source) {
   const d = { expectSandbox: null, skipNative: false, expectExit: 0, compareStderr: false,
-              timeoutMs: null, variants: null, todo: null, description: '' };
+              timeoutMs: null, variants: null, todo: null, tsvisorFlags: [], description: '' };
   for (const raw of source.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
     if (!line.startsWith('//')) break;
     const body = line.slice(2).trim();
-    const m = /^(expect-sandbox|skip-native|expect-exit|compare-stderr|timeout|variants|todo)\s*(?::\s*(.*))?$/.exec(body);
+    const m = /^(expect-sandbox|skip-native|expect-exit|compare-stderr|timeout|variants|todo|tsvisor-flags)\s*(?::\s*(.*))?$/.exec(body);
     if (!m) {
       if (!d.description) d.description = body;
       continue;
@@ -146,6 +150,8 @@ export function parseDirectives(source) {
       case 'variants': d.variants = value.split(',').map((s) => s.trim()).filter(Boolean); break;
       // A known gap with the issue that closes it: reported as TODO, not as a failure.
       case 'todo': d.todo = value.trim() || 'known gap'; break;
+      // Global tsvisor flags for this program's sandboxed run (e.g. --overlay2=none).
+      case 'tsvisor-flags': d.tsvisorFlags = value.split(/\s+/).filter(Boolean); break;
     }
   }
   if (Number.isNaN(d.expectExit)) throw new Error('bad expect-exit directive');
@@ -301,8 +307,8 @@ export async function runProcess(argv, { timeoutMs = TIMEOUT_MS, cwd = os.tmpdir
   return limiter ? limiter.run(go) : go();
 }
 
-function tsvisorArgv() {
-  const flags = (process.env.TSVISOR_CTEST_FLAGS || '').split(/\s+/).filter(Boolean);
+function tsvisorArgv(progFlags = []) {
+  const flags = [...(process.env.TSVISOR_CTEST_FLAGS || '').split(/\s+/).filter(Boolean), ...progFlags];
   let head = [TSVISOR];
   try {
     fs.accessSync(TSVISOR, fs.constants.X_OK);
@@ -317,7 +323,7 @@ export function runNative(bin, prog) {
 }
 
 export function runSandboxed(bin, prog) {
-  return runProcess([...tsvisorArgv(), bin], { timeoutMs: prog.directives.timeoutMs || TIMEOUT_MS });
+  return runProcess([...tsvisorArgv(prog.directives.tsvisorFlags), bin], { timeoutMs: prog.directives.timeoutMs || TIMEOUT_MS });
 }
 
 /** Why differential runs cannot happen here, or null if they can. */

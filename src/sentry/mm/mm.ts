@@ -10,6 +10,7 @@ import {
   pageRoundDown, pageRoundUp,
 } from '../../abi/linux/mm.js';
 import type { Extent, MemoryFile } from '../pgalloc/memory_file.js';
+import { major, minor } from '../../abi/linux/stat.js';
 import type { AddressSpace } from '../platform/platform.js';
 import { Vma, type FileMapping } from './vma.js';
 import type { VirtualDentry } from '../vfs/mount.js';
@@ -132,7 +133,11 @@ export class MemoryManager {
   mmap(o: MmapOpts): number {
     const len = pageRoundUp(o.length);
     if (o.length <= 0 || len > this.maxAddress) throw o.length <= 0 ? EINVAL : ENOMEM;
-    if (this.asLimit !== Infinity && this.virtualSize + len > this.asLimit) throw ENOMEM;
+    if (this.asLimit !== Infinity) {
+      // MAP_FIXED replaces what it overlaps: only the growth counts against RLIMIT_AS.
+      const replaced = o.fixed && !o.noReplace ? this.mappedBytes(o.addr, len) : 0;
+      if (this.virtualSize - replaced + len > this.asLimit) throw ENOMEM;
+    }
     let addr: number;
     if (o.fixed || o.noReplace) {
       addr = o.addr;
@@ -265,6 +270,17 @@ export class MemoryManager {
     this.unmapRange(addr, len);
   }
 
+  /** Bytes of [addr, addr+len) that are mapped. */
+  private mappedBytes(addr: number, len: number): number {
+    let n = 0;
+    for (let i = this.indexOf(addr); i < this.vmas.length; i++) {
+      const v = this.vmas[i]!;
+      if (v.start >= addr + len) break;
+      n += Math.min(v.end, addr + len) - Math.max(v.start, addr);
+    }
+    return n;
+  }
+
   /** True when every page of [addr, addr+len) is mapped. */
   isMapped(addr: number, len: number): boolean {
     let pos = addr;
@@ -368,7 +384,9 @@ export class MemoryManager {
       if (!v || oldAddr + oldLen > v.end) throw EFAULT;
       return this.moveRange(oldAddr, oldLen, newLen, fixedAddr);
     }
-    // Shrinking (or keeping the size) never moves and works across mappings, as in Linux.
+    // Shrinking (or keeping the size) never moves and may span mappings, but the
+    // start must be mapped (Linux 6.x looks the VMA up first).
+    if (!this.find(oldAddr)) throw EFAULT;
     if (newLen <= oldLen) {
       if (newLen < oldLen) this.unmapRange(oldAddr + newLen, oldLen - newLen);
       return oldAddr;
@@ -668,7 +686,7 @@ export class MemoryManager {
     for (const v of this.vmas) {
       const perms = `${v.prot & PROT_READ ? 'r' : '-'}${v.prot & PROT_WRITE ? 'w' : '-'}${v.prot & PROT_EXEC ? 'x' : '-'}${v.shared ? 's' : 'p'}`;
       const f = v.file;
-      const dev = f ? `${hex(Number((f.dev >> 8n) & 0xfffn), 2)}:${hex(Number(f.dev & 0xffn), 2)}` : '00:00';
+      const dev = f ? `${hex(major(f.dev), 2)}:${hex(minor(f.dev), 2)}` : '00:00';
       const line = `${hex(v.start, 8)}-${hex(v.end, 8)} ${perms} ${hex(f ? f.offset : 0, 8)} ${dev} ${f ? f.ino : 0}`;
       const name = f ? f.path : v.name;
       out += name ? `${line.padEnd(73)}${name}\n` : `${line} \n`;

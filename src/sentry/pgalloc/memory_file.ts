@@ -61,6 +61,8 @@ export class MemoryFile {
     }
     if (need > 0) {
       if (this.bump + need > FILE_SIZE) {
+        // Count what we took so releasing it keeps the books straight.
+        this.allocatedBytes += len - need;
         this.releaseExtents(out);
         throw new RangeError('memory file exhausted');
       }

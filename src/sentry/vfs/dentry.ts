@@ -67,6 +67,24 @@ export class Dentry {
     (newParent.children ??= new Map()).set(newName, d);
   }
 
+  /** RENAME_EXCHANGE: `a` of this directory and `b` of `other` trade places. */
+  exchange(a: string, other: Dentry, b: string): void {
+    const da = this.children?.get(a) ?? null;
+    const db = other.children?.get(b) ?? null;
+    this.children?.delete(a);
+    other.children?.delete(b);
+    if (db) {
+      db.name = a;
+      db.parent = this;
+      (this.children ??= new Map()).set(a, db);
+    }
+    if (da) {
+      da.name = b;
+      da.parent = other;
+      (other.children ??= new Map()).set(b, da);
+    }
+  }
+
   /** True if this dentry is `other` or below it. */
   isDescendantOf(other: Dentry): boolean {
     for (let d: Dentry | null = this; d; d = d.parent) if (d === other) return true;

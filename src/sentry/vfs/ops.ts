@@ -12,7 +12,9 @@ import type { Task } from '../kernel/task.js';
 import { PathDescription, type FileDescription } from './file.js';
 import type { CreateOpts, Inode } from './inode.js';
 import type { VirtualDentry } from './mount.js';
-import { followSymlink, lookupChild, resolveParent, resolvePath, type ResolveOpts } from './path.js';
+import {
+  followSymlink, lookupChild, lookupChildNoMount, resolveParent, resolvePath, type ResolveOpts,
+} from './path.js';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, checkPermission, checkSticky } from './permissions.js';
 
 export interface OpenOpts {
@@ -224,6 +226,8 @@ export function symlinkAt(t: Task, target: string, dirfd: number, path: string):
 export function linkAt(t: Task, olddirfd: number, oldpath: string, newdirfd: number, newpath: string, follow: boolean, emptyPath: boolean): void {
   const old = lookupAt(t, olddirfd, oldpath, follow, emptyPath);
   if (old.dentry.inode.isDir()) throw EPERM;
+  // An open but unlinked file cannot be linked back (only O_TMPFILE files can).
+  if (old.dentry.deleted || old.dentry.inode.nlink === 0) throw ENOENT;
   const pn = resolveParent(t.walkCtx, t.startFor(newdirfd, newpath), newpath);
   if (pn.name === '') throw EEXIST;
   if (pn.parent.mount !== old.mount) throw EXDEV;
@@ -237,17 +241,18 @@ export function linkAt(t: Task, olddirfd: number, oldpath: string, newdirfd: num
 export function unlinkAt(t: Task, dirfd: number, path: string, rmdir: boolean): void {
   const pn = resolveParent(t.walkCtx, t.startFor(dirfd, path), path);
   if (pn.name === '') throw rmdir ? (path.endsWith('..') ? ENOTEMPTY : EINVAL) : EISDIR;
-  const victim = lookupChild(t.walkCtx, pn.parent, pn.name);
+  const victim = lookupChildNoMount(t.walkCtx, pn.parent, pn.name);
   if (!victim) throw ENOENT;
   const dir = pn.parent.dentry.inode;
   const inode = victim.dentry.inode;
   if (rmdir) {
     if (!inode.isDir()) throw ENOTDIR;
-    if (victim.mount !== pn.parent.mount || victim.dentry.mountCount > 0) throw EBUSY;
   } else {
     if (inode.isDir()) throw EISDIR;
     if (pn.trailingSlash) throw ENOTDIR;
   }
+  // Something is mounted here (a directory, or a file bind-mounted over this one).
+  if (victim.dentry.mountCount > 0) throw EBUSY;
   checkWritableMount(pn.parent);
   checkPermission(t.creds, dir, MAY_WRITE | MAY_EXEC);
   checkSticky(t.creds, dir, inode);
@@ -264,20 +269,23 @@ export function renameAt(t: Task, olddirfd: number, oldpath: string, newdirfd: n
   const to = resolveParent(t.walkCtx, t.startFor(newdirfd, newpath), newpath);
   if (from.name === '' || to.name === '') throw EBUSY;
   if (from.parent.mount !== to.parent.mount) throw EXDEV;
-  const src = lookupChild(t.walkCtx, from.parent, from.name);
+  const src = lookupChildNoMount(t.walkCtx, from.parent, from.name);
   if (!src) throw ENOENT;
-  const dst = lookupChild(t.walkCtx, to.parent, to.name);
+  const dst = lookupChildNoMount(t.walkCtx, to.parent, to.name);
   if ((flags & RENAME_NOREPLACE) && dst) throw EEXIST;
   if ((flags & RENAME_EXCHANGE) && !dst) throw ENOENT;
   const srcInode = src.dentry.inode;
+  // A directory cannot move below itself (checked before the type checks, as Linux does).
+  if (srcInode.isDir() && to.parent.dentry.isDescendantOf(src.dentry)) throw EINVAL;
+  if ((flags & RENAME_EXCHANGE) && dst && dst.dentry.inode.isDir() && from.parent.dentry.isDescendantOf(dst.dentry)) {
+    throw EINVAL;
+  }
   if ((from.trailingSlash || to.trailingSlash) && !srcInode.isDir()) throw ENOTDIR;
   if (dst && !(flags & RENAME_EXCHANGE)) {
     if (dst.dentry.inode === srcInode) return;
     if (srcInode.isDir() && !dst.dentry.inode.isDir()) throw ENOTDIR;
     if (!srcInode.isDir() && dst.dentry.inode.isDir()) throw EISDIR;
   }
-  // A directory cannot move below itself.
-  if (srcInode.isDir() && to.parent.dentry.isDescendantOf(src.dentry)) throw EINVAL;
   checkWritableMount(from.parent);
   checkPermission(t.creds, from.parent.dentry.inode, MAY_WRITE | MAY_EXEC);
   checkPermission(t.creds, to.parent.dentry.inode, MAY_WRITE | MAY_EXEC);
@@ -286,8 +294,8 @@ export function renameAt(t: Task, olddirfd: number, oldpath: string, newdirfd: n
   if (src.dentry.mountCount > 0 || (dst && dst.dentry.mountCount > 0)) throw EBUSY;
   from.parent.dentry.inode.rename(from.name, to.parent.dentry.inode, to.name, flags);
   if (flags & RENAME_EXCHANGE) {
-    from.parent.dentry.drop(from.name);
-    to.parent.dentry.drop(to.name);
+    // Open files and cwds inside either tree keep working: the dentries trade places.
+    from.parent.dentry.exchange(from.name, to.parent.dentry, to.name);
   } else {
     from.parent.dentry.move(from.name, to.parent.dentry, to.name);
   }

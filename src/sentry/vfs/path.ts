@@ -48,7 +48,6 @@ function splitPath(path: string): { parts: string[]; trailingSlash: boolean; abs
   const absolute = path.startsWith('/');
   const parts = path.split('/').filter((p) => p.length > 0);
   const trailingSlash = path.length > 1 && path.endsWith('/');
-  for (const p of parts) if (p.length > NAME_MAX) throw ENAMETOOLONG;
   return { parts, trailingSlash, absolute };
 }
 
@@ -114,6 +113,8 @@ function walk(st: WalkState, start: VirtualDentry, path: string, followLast: boo
   for (let i = 0; i < parts.length; i++) {
     const name = parts[i]!;
     const last = i === parts.length - 1;
+    // Checked when reached, so an earlier missing component reports ENOENT first.
+    if (name.length > NAME_MAX) throw ENAMETOOLONG;
     if (name === '.' || name === '..') {
       // Every component is a lookup in the current directory: it needs search permission.
       if (!cur.dentry.inode.isDir()) throw ENOTDIR;
@@ -181,6 +182,18 @@ export function resolveParent(ctx: WalkContext, start: VirtualDentry, path: stri
 export function lookupChild(ctx: WalkContext, parent: VirtualDentry, name: string): VirtualDentry | null {
   const st = stateFor(ctx, parent, 0);
   return stepDown(st, parent, name);
+}
+
+/**
+ * The child dentry itself, without stepping into a mount on it (rename and unlink
+ * must see mount points to refuse them with EBUSY).
+ */
+export function lookupChildNoMount(ctx: WalkContext, parent: VirtualDentry, name: string): VirtualDentry | null {
+  const inode = parent.dentry.inode;
+  if (!inode.isDir()) throw ENOTDIR;
+  if (!mayAccess(ctx.creds, inode, MAY_EXEC)) throw EACCES;
+  const child = parent.dentry.lookup(name);
+  return child ? { mount: parent.mount, dentry: child } : null;
 }
 
 /** Follows a symlink found as the last component (open with O_CREAT on an existing link). */

@@ -10,7 +10,8 @@ import { O_ACCMODE, O_RDONLY, O_TRUNC, RENAME_EXCHANGE } from '../../../abi/linu
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Stat } from '../../../abi/linux/stat.js';
 import type { Task } from '../../kernel/task.js';
 import { Dentry } from '../../vfs/dentry.js';
-import type { FileDescription } from '../../vfs/file.js';
+import { FileDescription, seekWithSize, type MappingSource } from '../../vfs/file.js';
+import type { IOSequence } from '../../vfs/iosequence.js';
 import { Filesystem, anonDev, type StatFs } from '../../vfs/filesystem.js';
 import { Inode, type CreateOpts, type DirEntry, type SetAttr } from '../../vfs/inode.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
@@ -39,6 +40,9 @@ export class OverlayFilesystem extends Filesystem {
   }
 }
 
+/** Inode numbers of upper-only files: the lower layer keeps host numbers below 2^61 (the gofer uses 2^62 up). */
+const UPPER_INO_BASE = 1n << 61n;
+
 /** Scratch buffer for copy-up. */
 const COPY_CHUNK = 1 << 20;
 
@@ -59,8 +63,9 @@ export class OverlayInode extends Inode {
     private nameInParent = '',
   ) {
     const src = (upper ?? lower)!;
-    // Keep the lower inode number across copy-up, as overlayfs does with xino.
-    super((lower ?? upper)!.ino, src.mode, src.uid, src.gid);
+    // Keep the lower inode number across copy-up (overlayfs's xino); files that only
+    // exist above get numbers from a range the lower layer cannot use.
+    super(lower ? lower.ino : UPPER_INO_BASE | upper!.ino, src.mode, src.uid, src.gid);
   }
 
   private get real(): Inode {
@@ -246,6 +251,11 @@ export class OverlayInode extends Inode {
     target.syncAttrs();
   }
 
+  /** The lower directory (still visible here) has `name`: removing ours must hide it. */
+  private lowerHas(name: string): boolean {
+    return !this.opaque && !!this.lower && this.lower.isDir() && this.lower.lookup(name) !== null;
+  }
+
   /** Removes `name`: from the upper layer if there, and whiteouts hide the lower one. */
   private remove(name: string, dir: boolean): void {
     const child = this.lookup(name) as OverlayInode | null;
@@ -259,7 +269,7 @@ export class OverlayInode extends Inode {
       if (dir) up.rmdir(name);
       else up.unlink(name);
     }
-    if (child.lower) this.whiteouts.add(name);
+    if (child.lower || this.lowerHas(name)) this.whiteouts.add(name);
     this.cache.delete(name);
     child.nlink = Math.max(0, child.nlink - 1);
     this.syncAttrs();
@@ -280,14 +290,28 @@ export class OverlayInode extends Inode {
     // Moving a directory with lower contents would need redirects: fail like
     // overlayfs without redirect_dir, so callers (mv) fall back to copying.
     if (src.isDir() && src.lower) throw EXDEV;
-    if (flags & RENAME_EXCHANGE) throw EINVAL;
     const dst = newDir.lookup(newName) as OverlayInode | null;
+    if (flags & RENAME_EXCHANGE) {
+      if (!dst) throw ENOENT;
+      if (dst.isDir() && dst.lower) throw EXDEV;
+      src.copyUp();
+      dst.copyUp();
+      this.copyUp().rename(oldName, newDir.copyUp(), newName, flags);
+      // Both names stay occupied above, so the lower entries stay hidden.
+      this.cache.set(oldName, dst);
+      newDir.cache.set(newName, src);
+      [src.parentDir, dst.parentDir] = [newDir, this];
+      [src.nameInParent, dst.nameInParent] = [newName, oldName];
+      this.syncAttrs();
+      newDir.syncAttrs();
+      return;
+    }
     if (dst?.isDir() && dst.readdir().length > 0) throw ENOTEMPTY;
     src.copyUp();
     const fromUp = this.copyUp();
     const toUp = newDir.copyUp();
     fromUp.rename(oldName, toUp, newName, flags);
-    if (src.lower) this.whiteouts.add(oldName);
+    if (src.lower || this.lowerHas(oldName)) this.whiteouts.add(oldName);
     this.cache.delete(oldName);
     newDir.whiteouts.delete(newName);
     newDir.cache.set(newName, src);
@@ -306,8 +330,10 @@ export class OverlayInode extends Inode {
 
   override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
     const write = (flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC) !== 0;
-    const inode = write && this.isRegular() ? this.copyUp() : this.real;
-    return inode.open(t, vd, flags);
+    if (write && this.isRegular()) return this.copyUp().open(t, vd, flags);
+    // A reader of a lower file follows it to the upper copy once one exists (Linux >= 4.19).
+    if (this.isRegular() && !this.upper) return new OverlayReadDescription(t, vd, flags, this);
+    return this.real.open(t, vd, flags);
   }
 }
 
@@ -326,5 +352,59 @@ function copyData(from: Inode, to: Inode): void {
     }
   } finally {
     src.close();
+  }
+}
+
+/**
+ * A read-only description of a file that was only in the lower layer when opened:
+ * after a copy-up it reads the upper copy, so readers see later writes (tail -f).
+ */
+class OverlayReadDescription extends FileDescription {
+  private inner: FileDescription;
+  private onUpper = false;
+
+  constructor(
+    t: Task,
+    vd: VirtualDentry,
+    flags: number,
+    private readonly node: OverlayInode,
+  ) {
+    super(vd, flags);
+    this.inner = node.lower!.open(t, vd, flags);
+  }
+
+  private current(t: Task): FileDescription {
+    if (!this.onUpper && this.node.upper) {
+      const next = this.node.upper.open(t, this.vd, this.flags);
+      this.inner.decRef();
+      this.inner = next;
+      this.onUpper = true;
+    }
+    return this.inner;
+  }
+
+  override read(t: Task, dst: IOSequence, off: number): number {
+    const f = this.current(t);
+    if (off >= 0) return f.read(t, dst, off);
+    const n = f.read(t, dst, this.offset);
+    this.offset += n;
+    return n;
+  }
+
+  override seek(off: number, whence: number): number {
+    return seekWithSize(this, off, whence, this.node.size());
+  }
+
+  override ioctl(t: Task, req: number, arg: number): number {
+    this.current(t).offset = this.offset;
+    return this.inner.ioctl(t, req, arg);
+  }
+
+  override mapping(): MappingSource {
+    return this.inner.mapping();
+  }
+
+  protected override release(): void {
+    this.inner.decRef();
   }
 }

@@ -5,7 +5,7 @@ import { EAGAIN, EBUSY, EINVAL, ENXIO, EPERM, EPIPE } from '../../../abi/linux/e
 import { FIONREAD } from '../../../abi/linux/ioctl.js';
 import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_WRONLY } from '../../../abi/linux/fcntl.js';
 import { S_IFDIR, S_IFIFO } from '../../../abi/linux/stat.js';
-import type { Task } from '../../kernel/task.js';
+import { TaskState, type Task } from '../../kernel/task.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, WaitQueue, WouldBlock } from '../../kernel/waiter.js';
 import { AnonFilesystem } from '../../vfs/anonfs.js';
 import { FileDescription } from '../../vfs/file.js';
@@ -26,8 +26,9 @@ export class Pipe {
   capacity = DEFAULT_PIPE_SIZE;
   readers = 0;
   writers = 0;
-  /** A FIFO reader that found a writer once does not wait again until all readers left. */
-  hadWriter = false;
+  /** How many times a writer has opened this pipe (Linux's w_counter): FIFO readers see
+   *  hang-up only after a writer came and went since they opened. */
+  writeOpens = 0;
   /** Readers and writers wait here; events are EVENT_IN/EVENT_OUT. */
   readonly queue = new WaitQueue();
 
@@ -55,7 +56,8 @@ export class Pipe {
       }
     }
     this.size -= done;
-    this.queue.notify(EVENT_OUT);
+    // Writers wait for room for an atomic write (pipe_poll: a free page).
+    if (this.free >= PIPE_BUF || this.size === 0) this.queue.notify(EVENT_OUT);
     return done;
   }
 
@@ -81,19 +83,23 @@ export class Pipe {
     return n;
   }
 
-  readiness(mask: number, reader: boolean): number {
+  /** poll bits for a description that reads and/or writes (both for an O_RDWR FIFO). */
+  readiness(mask: number, reader: boolean, writer: boolean, writeOpensAtOpen: number): number {
     let r = 0;
     if (reader) {
       if (this.size > 0) r |= EVENT_IN;
-      if (this.writers === 0) r |= EVENT_HUP;
-    } else {
-      if (this.free > 0) r |= EVENT_OUT;
+      if (this.writers === 0 && this.writeOpens !== writeOpensAtOpen) r |= EVENT_HUP;
+    }
+    if (writer) {
+      if (this.free >= PIPE_BUF || this.size === 0) r |= EVENT_OUT;
       if (this.readers === 0) r |= EVENT_ERR;
     }
     return r & (mask | EVENT_HUP | EVENT_ERR);
   }
 
+  /** F_SETPIPE_SZ; `n` is the unsigned int argument. */
   setCapacity(n: number, privileged: boolean): number {
+    if (n < 0 || n > 2 ** 31) throw EINVAL;
     if (n > PIPE_MAX_SIZE && !privileged) throw EPERM;
     let cap = Math.max(n, 4096);
     cap = 2 ** Math.ceil(Math.log2(cap));
@@ -129,10 +135,17 @@ export class PipeDescription extends FileDescription {
   ) {
     super(vd, flags);
     if (this.readable) pipe.readers++;
-    if (this.writable) pipe.writers++;
+    if (this.writable) {
+      pipe.writers++;
+      pipe.writeOpens++;
+    }
+    this.writeOpensAtOpen = pipe.writeOpens;
     // FIFO openers waiting for a peer retry now.
     pipe.queue.notify(EVENT_IN | EVENT_OUT);
   }
+
+  /** pipe.writeOpens when this description was opened (see Pipe.readiness). */
+  private readonly writeOpensAtOpen: number;
 
   override get waitQueue(): WaitQueue {
     return this.pipe.queue;
@@ -151,7 +164,7 @@ export class PipeDescription extends FileDescription {
   }
 
   override readiness(mask: number): number {
-    return this.pipe.readiness(mask, this.readable);
+    return this.pipe.readiness(mask, this.readable, this.writable, this.writeOpensAtOpen);
   }
 
   override ioctl(t: Task, req: number, arg: number): number {
@@ -169,7 +182,6 @@ export class PipeDescription extends FileDescription {
   protected override release(): void {
     if (this.readable) this.pipe.readers--;
     if (this.writable) this.pipe.writers--;
-    if (this.pipe.readers === 0) this.pipe.hadWriter = false;
     this.pipe.queue.notify(EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR);
   }
 }
@@ -199,11 +211,15 @@ export function newPipe(flags: number): [PipeDescription, PipeDescription] {
 }
 
 /**
- * A named pipe (mkfifo): one Pipe per inode, shared by every open. Opening for
- * reading waits for a writer and vice versa (fifo(7)); O_RDWR never waits.
+ * A named pipe (mkfifo): one Pipe per inode, shared by every open. A blocking open
+ * for reading waits until a writer is there, and vice versa (fifo(7)); O_RDWR never
+ * waits. Openers waiting in open count as present for the other side, as Linux's
+ * counters do, so a waiting reader and a waiting writer meet instead of deadlocking.
  */
 export class FifoInode extends Inode {
   readonly pipe = new Pipe();
+  private readonly waitingReaders = new Set<Task>();
+  private readonly waitingWriters = new Set<Task>();
 
   constructor(
     readonly fs: Filesystem,
@@ -214,18 +230,26 @@ export class FifoInode extends Inode {
     super(fs.allocIno(), S_IFIFO | (mode & 0o7777), uid, gid);
   }
 
+  /** Openers still waiting (one that has exited no longer counts). */
+  private waiting(set: Set<Task>): number {
+    for (const t of [...set]) if (t.state === TaskState.Zombie || t.state === TaskState.Dead) set.delete(t);
+    return set.size;
+  }
+
   override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
     const acc = flags & O_ACCMODE;
     const nonblock = (flags & O_NONBLOCK) !== 0;
-    if (acc === O_RDONLY && this.pipe.writers === 0 && !nonblock && !this.pipe.hadWriter) {
+    if (acc === O_RDONLY && !nonblock && this.pipe.writers === 0 && this.waiting(this.waitingWriters) === 0) {
+      this.waitingReaders.add(t);
       throw new WouldBlock(this.pipe.queue, EVENT_IN);
     }
-    if (acc === O_WRONLY && this.pipe.readers === 0) {
+    if (acc === O_WRONLY && this.pipe.readers === 0 && this.waiting(this.waitingReaders) === 0) {
       if (nonblock) throw ENXIO;
+      this.waitingWriters.add(t);
       throw new WouldBlock(this.pipe.queue, EVENT_OUT);
     }
-    const d = new PipeDescription(vd, flags, this.pipe);
-    if (d.writable) this.pipe.hadWriter = true;
-    return d;
+    this.waitingReaders.delete(t);
+    this.waitingWriters.delete(t);
+    return new PipeDescription(vd, flags, this.pipe);
   }
 }

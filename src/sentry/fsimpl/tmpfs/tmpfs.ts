@@ -1,6 +1,6 @@
 // tmpfs: an in-memory file system (mm/shmem.c). Used for the overlay's upper
 // layer, /dev, /dev/shm and tmpfs mounts.
-import { EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EISDIR } from '../../../abi/linux/errno.js';
+import { EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EISDIR, EPERM } from '../../../abi/linux/errno.js';
 import { RENAME_EXCHANGE } from '../../../abi/linux/fcntl.js';
 import { S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, dtypeOf } from '../../../abi/linux/stat.js';
 import { FifoInode } from '../pipe/pipe.js';
@@ -111,7 +111,7 @@ export class TmpfsDir extends Inode {
   override mknod(name: string, opts: CreateOpts): Inode {
     const type = opts.mode & S_IFMT;
     if (type === S_IFREG || type === 0) return this.create(name, opts);
-    if (type === S_IFDIR) throw EINVAL;
+    if (type === S_IFDIR) throw EPERM; // may_mknod
     if (type === S_IFIFO) return this.add(name, new FifoInode(this.fs, opts.mode, opts.uid, opts.gid));
     if (!this.fs.special) throw EINVAL;
     return this.add(name, this.fs.special(this.fs, opts));
@@ -193,8 +193,14 @@ export class TmpfsDir extends Inode {
 const MAX_FILE = 2 ** 32;
 
 export class TmpfsFile extends Inode {
-  /** File contents; capacity grows geometrically. */
+  /**
+   * Bytes written so far (capacity grows geometrically). The file may be longer
+   * than this: the rest is a hole that reads as zero and costs nothing, so a
+   * truncate to 4 GiB does not make the Sentry allocate 4 GiB.
+   */
   data = new Uint8Array(0);
+  /** Stored bytes: data[0, stored) is meaningful and charged to the file system. */
+  stored = 0;
   length = 0;
   /** Open descriptions (the data stays while any is open after unlink). */
   openCount = 0;
@@ -212,36 +218,66 @@ export class TmpfsFile extends Inode {
     return this.length;
   }
 
-  /** Sets the size, zero-filling growth. */
+  /** truncate: sets the size; growth is a hole, shrinking drops stored bytes. */
   resize(size: number): void {
     if (size < 0) throw EINVAL;
     if (size > MAX_FILE) throw EFBIG;
-    this.fs.charge(size - this.length);
-    if (size > this.data.length) {
-      const cap = Math.min(MAX_FILE, Math.max(size, this.data.length * 2, 256));
-      const n = new Uint8Array(cap);
-      n.set(this.data.subarray(0, this.length));
-      this.data = n;
-    } else if (size < this.length) {
-      this.data.fill(0, size, this.length);
-    }
+    if (size < this.stored) this.setStored(size);
     this.length = size;
+  }
+
+  /** Changes how many bytes are stored, charging the file system for them. */
+  private setStored(n: number): void {
+    this.fs.charge(n - this.stored);
+    if (n > this.data.length) {
+      const cap = Math.min(MAX_FILE, Math.max(n, this.data.length * 2, 256));
+      const grown = new Uint8Array(cap);
+      grown.set(this.data.subarray(0, this.stored));
+      this.data = grown;
+    } else if (n < this.stored) {
+      // Invariant: everything past `stored` is zero. Give memory back when most of it
+      // is no longer needed; otherwise clear the tail.
+      if (n < this.data.length / 4) this.data = this.data.slice(0, n);
+      else this.data.fill(0, n, this.stored);
+    }
+    this.stored = n;
   }
 
   readAt(dst: IOSequence, off: number): number {
     if (off >= this.length) return 0;
-    return copyToSeq(dst, this.data.subarray(off, Math.min(this.length, off + seqLength(dst))));
+    const n = Math.min(this.length - off, seqLength(dst));
+    const fromData = Math.max(0, Math.min(n, this.stored - off));
+    if (fromData > 0) copyToSeq(dst, this.data.subarray(off, off + fromData));
+    // Past the stored bytes the file is a hole.
+    if (fromData < n) copyToSeq(dst, new Uint8Array(n - fromData), fromData);
+    return n;
   }
 
+  /** Writes at `off`; near the size limit it writes what fits (ENOSPC if nothing does). */
   writeAt(src: IOSequence, off: number): number {
-    const n = seqLength(src);
+    let n = seqLength(src);
     if (n === 0) return 0;
-    if (off + n > this.length) this.resize(off + n);
-    let pos = off;
-    for (const v of src) {
-      this.data.set(v, pos);
-      pos += v.length;
+    if (off > MAX_FILE) throw EFBIG;
+    n = Math.min(n, MAX_FILE - off);
+    if (off + n > this.stored) {
+      const room = this.fs.maxBytes - this.fs.usedBytes;
+      const grow = off + n - this.stored;
+      if (grow > room) {
+        n -= grow - Math.max(0, room);
+        if (n <= 0) throw ENOSPC;
+      }
+      this.setStored(off + n);
     }
+    let pos = off;
+    let left = n;
+    for (const v of src) {
+      if (left <= 0) break;
+      const part = v.length <= left ? v : v.subarray(0, left);
+      this.data.set(part, pos);
+      pos += part.length;
+      left -= part.length;
+    }
+    if (off + n > this.length) this.length = off + n;
     this.mtime = this.ctime = nowTimespec();
     return n;
   }
@@ -261,8 +297,9 @@ export class TmpfsFile extends Inode {
   /** Frees the data once the file is unlinked and closed. */
   maybeFree(): void {
     if (this.nlink === 0 && this.openCount === 0) {
-      this.fs.charge(-this.length);
+      this.fs.charge(-this.stored);
       this.data = new Uint8Array(0);
+      this.stored = 0;
       this.length = 0;
     }
   }

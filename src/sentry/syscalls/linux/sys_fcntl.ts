@@ -42,7 +42,7 @@ export function fcntl(t: Task, [fdArg, cmdArg, arg]: SyscallArgs): number {
       return file.pipe.capacity;
     case F_SETPIPE_SZ:
       if (!(file instanceof PipeDescription)) throw EBADF;
-      return file.pipe.setCapacity(arg.int32(), t.creds.hasCap(CAP_SYS_RESOURCE));
+      return file.pipe.setCapacity(arg.uint32(), t.creds.hasCap(CAP_SYS_RESOURCE));
     case F_GETOWN:
     case F_GETSIG:
       return 0;

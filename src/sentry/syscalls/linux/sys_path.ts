@@ -4,7 +4,7 @@ import { EINVAL, EPERM } from '../../../abi/linux/errno.js';
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW,
 } from '../../../abi/linux/fcntl.js';
-import { S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from '../../../abi/linux/stat.js';
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from '../../../abi/linux/stat.js';
 import { CAP_DAC_READ_SEARCH, CAP_MKNOD } from '../../kernel/credentials.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
@@ -70,6 +70,8 @@ function doMknod(t: Task, dirfd: number, pathAddr: number, mode: number, dev: bi
     case S_IFBLK:
       if (!t.creds.hasCap(CAP_MKNOD)) throw EPERM;
       break;
+    case S_IFDIR:
+      throw EPERM; // may_mknod: directories come from mkdir
     default:
       throw EINVAL;
   }
