@@ -12,6 +12,8 @@ export interface NativeAddon {
   // ptrace platform
   ptraceInit(regs: ArrayBuffer, info: Int32Array, stubPath: string, memfd: number, cpu: number): number;
   newStub(): number;
+  cloneThread(via: number): number;
+  exitThread(tid: number): number;
   inject(tid: number, nr: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number): number;
   resume(tid: number, regs: Uint8Array | null, sig: number): number;
   wait(kickTid: number): number;

@@ -224,6 +224,42 @@ static napi_value new_stub_js(napi_env env, napi_callback_info info) {
   return ret_i32(env, (int32_t)child);
 }
 
+/* cloneThread(via) -> tid of a new host thread in via's address space, stopped, or -errno.
+ * The thread shares the stub's memory, files and signal handlers; all of its state
+ * as the application sees it is set by the Sentry before it first runs. */
+static napi_value clone_thread_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int32_t via;
+  if (arg_i32(env, argv[0], &via)) return NULL;
+  long a[6] = {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM, 0, 0, 0, 0, 0};
+  long child = 0;
+  long r = inject(via, SYS_clone, a, &child);
+  if (r < 0) return ret_i32(env, (int32_t)r);
+  if (child <= 0) child = r;
+  int status;
+  int e = wait_stopped((pid_t)child, &status);
+  if (e < 0) return ret_i32(env, e);
+  if (!WIFSTOPPED(status)) return ret_i32(env, -ECHILD);
+  return ret_i32(env, (int32_t)child);
+}
+
+/* exitThread(tid) -> 0 or -errno: a stopped host thread runs exit(0) and is gone;
+ * its exit is reported (and reaped) by the scheduler's wait like any other. */
+static napi_value exit_thread_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int32_t tid;
+  if (arg_i32(env, argv[0], &tid)) return NULL;
+  struct user_regs_struct r;
+  if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) return ret_i32(env, -errno);
+  r.rip = STUB_SYSCALL;
+  r.rax = SYS_exit;
+  r.orig_rax = -1;
+  r.rdi = 0;
+  if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0) return ret_i32(env, -errno);
+  if (ptrace(PTRACE_CONT, tid, 0, 0) < 0) return ret_i32(env, -errno);
+  return ret_i32(env, 0);
+}
+
 /* resume(tid, regs|null, sig) -> 0 or -errno: set registers and continue under SYSEMU. */
 static napi_value resume_js(napi_env env, napi_callback_info info) {
   GET_ARGS(3);
@@ -399,6 +435,8 @@ void ptrace_register(napi_env env, napi_value exports) {
   static const export_entry entries[] = {
     {"ptraceInit", ptrace_init_js},
     {"newStub", new_stub_js},
+    {"cloneThread", clone_thread_js},
+    {"exitThread", exit_thread_js},
     {"inject", inject_js},
     {"resume", resume_js},
     {"wait", wait_js},

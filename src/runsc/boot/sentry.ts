@@ -59,6 +59,8 @@ export interface SentrySpec {
 export interface Sentry {
   kernel: Kernel;
   init: Task;
+  /** The host terminal's foreground process group as the sandbox set it. */
+  job: TtyJobControl;
 }
 
 function mountAt(ns: MountNamespace, root: VirtualDentry, fs: Filesystem, path: string, flags: number, source: string): void {
@@ -138,7 +140,7 @@ export function bootSentry(spec: SentrySpec): Sentry {
     files,
     cwd: spec.cwd,
   });
-  return { kernel, init };
+  return { kernel, init, job };
 }
 
 /** Directory fds the Sentry keeps open under directfs. */

@@ -7,12 +7,13 @@ import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { native } from '../../native.js';
 import { configureLog, log } from '../../log.js';
 import { ExecError } from '../../sentry/loader/loader.js';
-import { exitGroup } from '../../sentry/kernel/exit.js';
-import { signaledStatus } from '../../sentry/kernel/thread_group.js';
 import { ENOENT } from '../../abi/linux/errno.js';
 import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR } from '../../abi/linux/fcntl.js';
-import type { HostFdInfo } from '../../sentry/fsimpl/host/host.js';
+import type { HostFdInfo, TtyJobControl } from '../../sentry/fsimpl/host/host.js';
 import { bootSentry } from '../boot/sentry.js';
+import type { Kernel } from '../../sentry/kernel/kernel.js';
+import { sendToGroup } from '../../sentry/kernel/signals.js';
+import { SI_KERNEL, SI_USER } from '../../sentry/kernel/signal_queue.js';
 import { UsageError, parseFlags, type Config } from '../config.js';
 import { donateRoot } from '../directfs.js';
 import { startGofer, type GoferOptions } from '../gofer_launch.js';
@@ -83,6 +84,33 @@ function hostCpuinfo(): string | undefined {
   }
 }
 
+/**
+ * Signals the user sends to `tsvisor do` go into the sandbox: terminal ones (Ctrl-C,
+ * Ctrl-\\, Ctrl-Z, window size) to its foreground process group, as the tty driver
+ * would; SIGTERM and SIGHUP to init, as runsc forwards them.
+ */
+function forwardSignals(kernel: Kernel, job: TtyJobControl): void {
+  const toGroup = (sig: number, pgid: number): void => {
+    let any = false;
+    for (const tg of kernel.threadGroups.values()) {
+      if (tg.alive && tg.pgid === pgid) {
+        sendToGroup(tg, { signo: sig, code: SI_KERNEL });
+        any = true;
+      }
+    }
+    if (!any && kernel.init?.alive) sendToGroup(kernel.init, { signo: sig, code: SI_KERNEL });
+  };
+  const nums: Record<string, number> = { SIGINT: 2, SIGQUIT: 3, SIGTSTP: 20, SIGWINCH: 28, SIGTERM: 15, SIGHUP: 1 };
+  for (const name of ['SIGINT', 'SIGQUIT', 'SIGTSTP', 'SIGWINCH'] as const) {
+    process.on(name, () => toGroup(nums[name]!, job.foreground));
+  }
+  for (const name of ['SIGTERM', 'SIGHUP'] as const) {
+    process.on(name, () => {
+      if (kernel.init?.alive) sendToGroup(kernel.init, { signo: nums[name]!, code: SI_USER });
+    });
+  }
+}
+
 export async function doMain(config: Config, args: string[]): Promise<number> {
   const opts: DoOptions = { cwd: process.cwd(), forceOverlay: true, quiet: false, root: '/', hostname: hostHostname(), ip: '' };
   const rest = parseFlags(args, DO_FLAGS, opts);
@@ -145,14 +173,8 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
     }
     throw e;
   }
-  const { kernel } = sentry;
-  // Terminal signals end the sandbox's init the way their default action would.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
-    process.on(sig, () => {
-      const num = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGQUIT: 3 }[sig];
-      if (kernel.init?.alive) exitGroup(kernel.init, signaledStatus(num, sig === 'SIGQUIT'));
-    });
-  }
+  const { kernel, job } = sentry;
+  forwardSignals(kernel, job);
   const status = await kernel.exited;
   gofer.stop();
   if ((status & 0x7f) === 0) return (status >> 8) & 0xff;

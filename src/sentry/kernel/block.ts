@@ -20,6 +20,14 @@ export class Block {
     readonly onTimeout: (() => SyscallValue | Block) | null = null,
     /** Whether a signal interrupts the wait (EINTR); false for uninterruptible waits. */
     readonly interruptible = true,
+    /**
+     * After a handler interrupts the wait: 'restart' restarts the syscall when the
+     * handler has SA_RESTART (read, write, wait4, futex ...); 'eintr' always fails
+     * with EINTR (poll, select, epoll_wait, nanosleep, sigsuspend: signal(7)).
+     */
+    readonly restart: 'restart' | 'eintr' = 'restart',
+    /** Runs when a handler interrupts the wait (nanosleep writes the time left). */
+    readonly onInterrupt: (() => void) | null = null,
   ) {}
 }
 

@@ -1,11 +1,10 @@
 // Host signal stops of application threads: faults (SIGSEGV, SIGBUS, SIGFPE,
 // SIGILL, SIGTRAP) become signals for the task; anything else is dropped. A fault
 // never reaches the Sentry itself.
-import {
-  SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSYS, SIGTRAP, SIG_IGN, defaultActionCoreDumps, signalName,
-} from '../../abi/linux/signal.js';
+import { SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSYS, SIGTRAP, signalName } from '../../abi/linux/signal.js';
 import { log } from '../../log.js';
 import { exitGroup } from './exit.js';
+import { forceSignal } from './signals.js';
 import type { Task } from './task.js';
 import { signaledStatus } from './thread_group.js';
 
@@ -17,23 +16,24 @@ export interface HostSigInfo {
   addr: number;
 }
 
-/** Hook for full signal delivery (the process model installs it). */
-export type FaultDelivery = (t: Task, si: HostSigInfo) => boolean;
-let deliver: FaultDelivery | null = null;
+/** Resolves faults that are not the app's (copy-on-write); true when handled. */
+export type FaultResolver = (t: Task, si: HostSigInfo) => boolean;
+let resolver: FaultResolver | null = null;
 
-export function setFaultDelivery(fn: FaultDelivery): void {
-  deliver = fn;
+export function setFaultResolver(fn: FaultResolver): void {
+  resolver = fn;
 }
 
 export function handleHostSignal(t: Task, si: HostSigInfo): void {
   if (SYNCHRONOUS.has(si.signo)) {
     log.debug(`${t}: ${signalName(si.signo)} at 0x${si.addr.toString(16)} (code ${si.code})`);
-    if (deliver && deliver(t, si)) return;
-    // Default action, or a handler we cannot run yet: the fault is fatal, as it is
-    // for a blocked or ignored synchronous signal in Linux.
-    const a = t.tg.handlers.get(si.signo);
-    if (a.handler > SIG_IGN) log.debug(`${t}: handler for ${signalName(si.signo)} not run (no signal delivery)`);
-    exitGroup(t.tg, signaledStatus(si.signo, defaultActionCoreDumps(si.signo)));
+    // Copy-on-write and other faults the memory manager resolves never reach the app.
+    if (resolver && resolver(t, si)) {
+      t.kernel.scheduler.resume(t);
+      return;
+    }
+    forceSignal(t, { signo: si.signo, code: si.code, addr: si.addr });
+    t.kernel.scheduler.resume(t);
     return;
   }
   // Not ours to forward (host noise): resume without it.

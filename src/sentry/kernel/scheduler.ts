@@ -10,6 +10,7 @@ import type { Block } from './block.js';
 import type { Kernel } from './kernel.js';
 import { TaskState, type Task } from './task.js';
 import { completeSyscall, runSyscall } from './syscall_dispatch.js';
+import { deliverSignals } from './signals.js';
 import { handleHostSignal, handleHostExit } from './faults.js';
 import { exitGroup } from './exit.js';
 import { signaledStatus } from './thread_group.js';
@@ -29,9 +30,13 @@ export class Scheduler {
 
   constructor(private readonly kernel: Kernel) {}
 
-  /** Resumes a task on the host with its current registers. */
+  /**
+   * Returns a task to user space: pending signals are delivered first (which may
+   * stop or kill it instead), then its host thread continues with its registers.
+   */
   resume(t: Task): void {
     if (t.state === TaskState.Zombie || t.state === TaskState.Dead) return;
+    if (!deliverSignals(t)) return;
     this.kernel.platform.resume(t.hostTid, t.regs, t.hostSignal);
     t.hostSignal = 0;
     t.state = TaskState.Running;
@@ -67,6 +72,15 @@ export class Scheduler {
       fired = true;
       cancel();
     };
+  }
+
+  /** Abandons a task's wait (a signal handler must run): it is back in the Sentry. */
+  interruptBlocked(t: Task): void {
+    if (t.state !== TaskState.Blocked) return;
+    if (t.cancelBlock) t.cancelBlock();
+    t.block = null;
+    t.pendingRetry = null;
+    t.state = TaskState.InSentry;
   }
 
   /** Makes a blocked task retry (from a wait queue, a timer or a signal). */
@@ -160,6 +174,8 @@ export class Scheduler {
         task.regs.copyFrom(platform.regs);
         try {
           if (kind === StopKind.Syscall) runSyscall(task);
+          // Our own interrupt: the task has signals to take (or its group stopped).
+          else if (kind === StopKind.Signal && platform.isInterrupt()) this.resume(task);
           else if (kind === StopKind.Signal) handleHostSignal(task, platform.siginfo);
           else log.warn(`unexpected ptrace event ${kind} for ${task}`);
         } catch (e) {

@@ -15,7 +15,9 @@ import type { Kernel } from './kernel.js';
 import type { Rlimit } from './limits.js';
 import { makeSyscallArgs, type SyscallArgs } from './syscall_args.js';
 import type { ThreadGroup } from './thread_group.js';
-import type { WaitQueue } from './waiter.js';
+import { WaitQueue } from './waiter.js';
+import { PendingSignals } from './signal_queue.js';
+import type { AltStack } from '../arch/amd64/signal_frame.js';
 
 export const enum TaskState {
   /** Resumed on the host (computing or about to stop). */
@@ -24,6 +26,8 @@ export const enum TaskState {
   InSentry,
   /** Waiting on a Block. */
   Blocked,
+  /** Its thread group is stopped (SIGSTOP & co.); resumes on SIGCONT. */
+  Stopped,
   /** Exited; waiting to be reaped by its parent. */
   Zombie,
   /** Reaped. */
@@ -38,6 +42,19 @@ export class Task {
   comm = '';
   /** Blocked signals. */
   sigmask = 0n;
+  /** Signals sent to this thread (tkill, faults); process-wide ones are on the thread group. */
+  readonly pending = new PendingSignals();
+  /** Notified when a signal is queued for this thread (rt_sigtimedwait, signalfd). */
+  readonly signalArrived = new WaitQueue();
+  /** Mask to restore after the next handler returns (sigsuspend, ppoll, pselect, epoll_pwait). */
+  savedSigmask: bigint | null = null;
+  /** sigaltstack(2). */
+  altStack: AltStack = { sp: 0, size: 0, flags: 2 /* SS_DISABLE */ };
+  /**
+   * Set when a blocked syscall was interrupted for a handler: how to finish it once
+   * we know which handler runs ('restart' honours SA_RESTART, 'eintr' never restarts).
+   */
+  interrupted: 'restart' | 'eintr' | null = null;
   /** The Block this task waits on, and how to abandon it. */
   block: Block | null = null;
   cancelBlock: (() => void) | null = null;

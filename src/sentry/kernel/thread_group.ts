@@ -4,6 +4,7 @@ import type { Limits } from './limits.js';
 import type { SignalHandlers } from './signal_handlers.js';
 import type { Task } from './task.js';
 import { WaitQueue } from './waiter.js';
+import { PendingSignals } from './signal_queue.js';
 
 export class ThreadGroup {
   readonly tasks = new Set<Task>();
@@ -14,6 +15,17 @@ export class ThreadGroup {
   exiting = false;
   /** Called execve since fork (setpgid by the parent is refused with EACCES). */
   execed = false;
+  /** Signals sent to the process (kill), taken by whichever thread does not block them. */
+  readonly sharedPending = new PendingSignals();
+  /** Group stop (SIGSTOP & co.): no thread returns to user space until SIGCONT. */
+  stopped = false;
+  /** The stop signal of the current or last stop, for wait(2) and SIGCHLD. */
+  stopSignal = 0;
+  /** Unreported state changes for wait(2) WUNTRACED / WCONTINUED. */
+  stopReport = false;
+  continueReport = false;
+  /** Signal the parent receives when this process dies (SIGCHLD unless clone said otherwise). */
+  exitSignal = 17;
   /** Signalled when a child changes state (wait4 waits here). */
   readonly childEvents = new WaitQueue();
   /** Monotonic ns when the group started (for /proc/<pid>/stat). */

@@ -34,6 +34,11 @@ export interface MmapOpts {
   growsDown?: boolean;
   maxProt?: number;
   locked?: boolean;
+  /**
+   * Existing memory-file pages to map (SysV shm, POSIX shm): the mapping shares them
+   * (a reference each) instead of getting fresh ones. Must cover the page-rounded length.
+   */
+  backing?: readonly Extent[];
 }
 
 export interface MmLayout {
@@ -152,7 +157,22 @@ export class MemoryManager {
     if (this.vmas.length >= MAX_MAP_COUNT) throw ENOMEM;
     const v = new Vma(addr, addr + len, o.prot, o.shared, null, o.file ?? null, o.name ?? '', !!o.growsDown,
       o.maxProt ?? 7, !!o.locked);
-    if (o.prot !== PROT_NONE || o.file) {
+    if (o.backing) {
+      v.backing = [];
+      let need = len;
+      for (const e of o.backing) {
+        if (need <= 0) break;
+        const n = Math.min(e.len, need);
+        this.mf.addRef(e.off, n);
+        v.backing.push({ off: e.off, len: n });
+        need -= n;
+      }
+      if (need > 0) {
+        this.mf.releaseExtents(v.backing);
+        throw EINVAL;
+      }
+      this.hostMap(v, v.start, v.end);
+    } else if (o.prot !== PROT_NONE || o.file) {
       try {
         this.populate(v);
       } catch (e) {

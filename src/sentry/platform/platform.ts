@@ -25,6 +25,10 @@ export interface AddressSpace {
   mapFile(via: number, addr: number, len: number, prot: number, fileOff: number): void;
   unmap(via: number, addr: number, len: number): void;
   protect(via: number, addr: number, len: number, prot: number): void;
+  /** A new host thread in this address space, stopped; `via` is a stopped thread of it. */
+  newThread(via: number): number;
+  /** Ends one stopped host thread; the address space and its other threads live on. */
+  exitThread(tid: number): void;
   /** Kills the stub and all its threads. */
   release(): void;
 }
@@ -44,6 +48,13 @@ export interface Platform {
   wait(kickTid: number): StopKind;
   /** Sets a stopped thread's registers and resumes it until its next syscall. */
   resume(tid: number, regs: Registers, sig: number): void;
+  /** Makes a running thread stop soon (it then reports a signal stop that isInterrupt() recognises). */
+  interrupt(tid: number): void;
+  /** The last signal stop was one of our interrupts, not the application's business. */
+  isInterrupt(): boolean;
+  /** The thread's FPU/SSE/AVX state in XSAVE layout (with the kernel's sw_reserved bytes). */
+  getFpState(tid: number): Uint8Array;
+  setFpState(tid: number, state: Uint8Array): void;
   /** Enter/leave the scheduler loop (preemption of computing threads). */
   activate(): void;
   deactivate(): void;

@@ -17,6 +17,10 @@ const SENTRY_NICE = -10;
 /** fd of the memory file inside every stub. */
 const STUB_MEMFD = 3;
 const SIGKILL = 9;
+const SIGSTOP = 19;
+const SI_TKILL = -6;
+/** Largest XSAVE area we expect (AVX-512 + AMX tiles fit in 16 KiB). */
+const FP_STATE_MAX = 16384;
 
 export class PtracePlatform implements Platform {
   readonly regs = new Registers();
@@ -84,6 +88,29 @@ export class PtracePlatform implements Platform {
     if (r < 0 && r !== -3) throw new Error(`ptrace resume of ${tid} failed: errno ${-r}`);
   }
 
+  interrupt(tid: number): void {
+    // SIGSTOP cannot be blocked or ignored; under ptrace it only produces a stop.
+    this.n.tkill(tid, SIGSTOP);
+  }
+
+  isInterrupt(): boolean {
+    const i = this.info;
+    // siginfo: si_signo, si_errno, si_code, pad, si_pid at +16.
+    return i[16] === SIGSTOP && i[18] === SI_TKILL && i[20] === process.pid;
+  }
+
+  getFpState(tid: number): Uint8Array {
+    const buf = new Uint8Array(FP_STATE_MAX);
+    const n = this.n.getFpState(tid, buf);
+    if (n < 0) throw new Error(`PTRACE_GETREGSET(NT_X86_XSTATE) of ${tid}: errno ${-n}`);
+    return buf.slice(0, n);
+  }
+
+  setFpState(tid: number, state: Uint8Array): void {
+    const r = this.n.setFpState(tid, state);
+    if (r < 0 && r !== -3) throw new Error(`PTRACE_SETREGSET(NT_X86_XSTATE) of ${tid}: errno ${-r}`);
+  }
+
   activate(): void {
     this.n.watcherActivate();
   }
@@ -113,6 +140,17 @@ class Stub implements AddressSpace {
   mapFile(via: number, addr: number, len: number, prot: number, fileOff: number): void {
     const r = this.n.inject(via, SYS.mmap, addr, len, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOff);
     this.check('mmap', r);
+  }
+
+  newThread(via: number): number {
+    const tid = this.n.cloneThread(via);
+    if (tid < 0) throw new Error(`stub ${this.pid}: cannot create a thread: errno ${-tid}`);
+    return tid;
+  }
+
+  exitThread(tid: number): void {
+    const r = this.n.exitThread(tid);
+    if (r < 0 && r !== -3) throw new Error(`stub ${this.pid}: cannot end thread ${tid}: errno ${-r}`);
   }
 
   unmap(via: number, addr: number, len: number): void {

@@ -3,7 +3,8 @@ import { EBADF, EFBIG, EINVAL, EOPNOTSUPP, EPIPE, ESPIPE } from '../../../abi/li
 import { O_APPEND } from '../../../abi/linux/fcntl.js';
 import { RLIMIT_FSIZE } from '../../../abi/linux/limits.js';
 import { SIGPIPE, SIGXFSZ } from '../../../abi/linux/signal.js';
-import { sendSignal } from '../../kernel/signal_send.js';
+import { sendToThread } from '../../kernel/signals.js';
+import { SI_KERNEL, SI_USER } from '../../kernel/signal_queue.js';
 import type { SyscallResult } from '../../kernel/block.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
@@ -26,7 +27,7 @@ function limitFileSize(t: Task, file: FileDescription, src: IOSequence, off: num
   const total = seqLength(src);
   if (total === 0) return src;
   if (pos >= limit) {
-    sendSignal(t, t, SIGXFSZ);
+    sendToThread(t, { signo: SIGXFSZ, code: SI_KERNEL });
     throw EFBIG;
   }
   return pos + total > limit ? seqTake(src, limit - pos) : src;
@@ -40,7 +41,7 @@ function doWrite(t: Task, file: FileDescription, src0: IOSequence, off: number):
     return blockingWrite(t, file, total, (done) => file.write(t, seqDrop(src, done), off < 0 ? -1 : off + done));
   } catch (e) {
     // Writing to a pipe nobody reads raises SIGPIPE as well as failing with EPIPE.
-    if (e === EPIPE) sendSignal(t, t, SIGPIPE);
+    if (e === EPIPE) sendToThread(t, { signo: SIGPIPE, code: SI_USER, pid: t.tg.pid, uid: t.creds.ruid });
     throw e;
   }
 }

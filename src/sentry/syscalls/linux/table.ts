@@ -194,17 +194,22 @@ full(SYS.madvise, mmap.madvise);
 partial(SYS.msync, mmap.msync, 'MAP_SHARED file pages are private copies (nothing to write back)');
 full(SYS.mincore, mmap.mincore);
 full(SYS.brk, mmap.brk);
-// signals (stored, not delivered)
-partial(SYS.rt_sigaction, signal.rt_sigaction, 'stored; delivery comes with the process model');
-partial(SYS.rt_sigprocmask, signal.rt_sigprocmask, 'stored; delivery comes with the process model');
-partial(SYS.rt_sigpending, signal.rt_sigpending, 'always empty');
-partial(SYS.sigaltstack, signal.sigaltstack, 'stored');
+// signals
+full(SYS.rt_sigaction, signal.rt_sigaction);
+full(SYS.rt_sigprocmask, signal.rt_sigprocmask);
+full(SYS.rt_sigpending, signal.rt_sigpending);
+full(SYS.sigaltstack, signal.sigaltstack);
+full(SYS.rt_sigreturn, signal.rt_sigreturn);
+full(SYS.rt_sigsuspend, signal.rt_sigsuspend);
+full(SYS.pause, signal.pause);
+full(SYS.rt_sigtimedwait, signal.rt_sigtimedwait);
+full(SYS.rt_sigqueueinfo, signal.rt_sigqueueinfo);
+full(SYS.rt_tgsigqueueinfo, signal.rt_tgsigqueueinfo);
 // synchronisation
 partial(SYS.futex, futex.futex, 'no PI futexes; waits are not interrupted by signals yet');
-// signals sent
-partial(SYS.kill, kill.kill, 'default actions only; handlers stay pending until delivery exists');
-partial(SYS.tkill, kill.tkill, 'default actions only; handlers stay pending until delivery exists');
-partial(SYS.tgkill, kill.tgkill, 'default actions only; handlers stay pending until delivery exists');
+full(SYS.kill, kill.kill);
+full(SYS.tkill, kill.tkill);
+full(SYS.tgkill, kill.tgkill);
 // processes
 partial(SYS.execve, execve.execve, 'single-threaded processes');
 partial(SYS.execveat, execve.execveat, 'no AT_EMPTY_PATH (fexecve) yet');
