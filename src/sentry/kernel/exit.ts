@@ -1,43 +1,176 @@
-// Exit: exit(2), exit_group(2) and death by signal (kernel/exit.c). A thread group
-// becomes a zombie holding its wait status; its memory, files and host stub are
-// released at once. When init dies, every process in the sandbox dies with it.
-import { SIGKILL } from '../../abi/linux/signal.js';
+// Exit (kernel/exit.c): exit(2) ends a thread, exit_group(2) and fatal signals end
+// every thread of a process. A finished process is a zombie holding its wait(2)
+// status until its parent reaps it (or at once, when the parent ignores SIGCHLD).
+// Its memory, files and host threads go away immediately. Children are reparented
+// to the nearest subreaper or to init; when init dies, everyone dies.
+import { SIGCHLD, SIGKILL, SIG_IGN } from '../../abi/linux/signal.js';
 import { log } from '../../log.js';
+import { vforkRelease } from './clone.js';
+import { CLD_DUMPED, CLD_EXITED, CLD_KILLED } from './signal_queue.js';
+import { sendToGroup } from './signals.js';
 import { TaskState, type Task } from './task.js';
 import { signaledStatus, type ThreadGroup } from './thread_group.js';
 
-/** Releases one task's resources and removes it from the scheduler. */
-function releaseTask(t: Task): void {
+const SA_NOCLDWAIT = 2;
+const FUTEX_WAITERS = 0x80000000;
+const FUTEX_OWNER_DIED = 0x40000000;
+const FUTEX_TID_MASK = 0x3fffffff;
+/** Linux's ROBUST_LIST_LIMIT: a corrupt or circular list cannot keep us busy. */
+const ROBUST_LIST_LIMIT = 2048;
+
+/** Per-process teardown hooks (SysV semaphore undo, timers, ...). */
+export type ExitHook = (tg: ThreadGroup) => void;
+const exitHooks: ExitHook[] = [];
+
+export function onProcessExit(fn: ExitHook): void {
+  exitHooks.push(fn);
+}
+
+/** Marks a robust futex owned by the dying thread and wakes a waiter (handle_futex_death). */
+function futexDeath(t: Task, addr: number): void {
+  const word = t.mm.readU32(addr);
+  if ((word & FUTEX_TID_MASK) !== t.tid) return;
+  t.mm.writeU32(addr, ((word & FUTEX_WAITERS) | FUTEX_OWNER_DIED) >>> 0);
+  if (word & FUTEX_WAITERS) t.kernel.futexes.wake(t, addr, 1, 0xffffffff, false);
+}
+
+/** exit_robust_list: walks the thread's robust futex list. */
+function releaseRobustFutexes(t: Task): void {
+  if (t.robustList === 0) return;
+  try {
+    const head = t.robustList;
+    const offset = t.mm.readI64(head + 8);
+    const pending = t.mm.readU64(head + 16);
+    let entry = t.mm.readU64(head);
+    for (let n = 0; entry !== head && n < ROBUST_LIST_LIMIT; n++) {
+      const next = t.mm.readU64(entry);
+      if (entry !== pending) futexDeath(t, entry + offset);
+      entry = next;
+    }
+    if (pending !== 0) futexDeath(t, pending + offset);
+  } catch {
+    // A bad list is the application's problem: stop walking it.
+  }
+}
+
+/** The host side of a task's end: its host thread, or the whole stub if it was the last user. */
+function releaseHost(t: Task): void {
   const k = t.kernel;
-  k.scheduler.forget(t);
-  t.state = TaskState.Zombie;
-  k.byHostTid.delete(t.hostTid);
-  t.tg.tasks.delete(t);
+  if (t.mm.userCount > 1) {
+    // Others still use this address space (threads of another process after vfork):
+    // end only our host thread; a running one must first be stopped.
+    if (t.state === TaskState.Running) {
+      t.hostExitPending = true;
+      k.platform.interrupt(t.hostTid);
+    } else {
+      t.mm.as.exitThread(t.hostTid);
+      k.byHostTid.delete(t.hostTid);
+    }
+  } else {
+    k.byHostTid.delete(t.hostTid);
+  }
   t.mm.decUsers();
+}
+
+/** Ends one task: thread-level teardown shared by exit(2), exit_group(2) and exec's de-threading. */
+export function finishTask(t: Task): void {
+  if (t.state === TaskState.Zombie || t.state === TaskState.Dead) return;
+  const k = t.kernel;
+  releaseRobustFutexes(t);
+  // CLONE_CHILD_CLEARTID: pthread_join waits on this word.
+  if (t.clearChildTid !== 0 && t.mm.userCount > 1) {
+    try {
+      t.mm.writeU32(t.clearChildTid, 0);
+      k.futexes.wake(t, t.clearChildTid, 1, 0xffffffff, false);
+    } catch {
+      // unmapped: nothing to clear
+    }
+  }
+  vforkRelease(t);
+  k.futexes.cancel(t);
+  k.scheduler.forget(t);
+  releaseHost(t);
   t.fdTable.decUsers();
+  t.tg.tasks.delete(t);
+  t.state = TaskState.Zombie;
+  // A thread's tid is free at once; the leader's stays as the process's pid until reaped.
+  if (t !== t.tg.leader) {
+    t.state = TaskState.Dead;
+    k.tasks.delete(t.tid);
+  }
 }
 
 /** Ends the whole thread group with a wait(2) status. */
 export function exitGroup(tg: ThreadGroup, status: number): void {
-  if (!tg.alive) return;
+  if (!tg.alive || tg.exiting) return;
   tg.exiting = true;
-  const k = tg.leader.kernel;
-  for (const t of [...tg.tasks]) releaseTask(t);
-  tg.exitStatus = status;
-  log.debug(`process ${tg.pid} exited with status 0x${status.toString(16)}`);
-  const init = k.init;
-  // Orphans go to init (PR_SET_CHILD_SUBREAPER comes with the process model).
-  for (const c of tg.children) {
-    c.parent = init && init !== tg ? init : null;
-    if (c.parent) c.parent.children.add(c);
+  for (const t of [...tg.tasks]) finishTask(t);
+  finalizeGroup(tg, status);
+}
+
+/** exit(2): ends one thread; the last thread ends the process. */
+export function exitThread(t: Task, code: number): void {
+  const tg = t.tg;
+  finishTask(t);
+  if (tg.tasks.size === 0 && tg.alive && !tg.exiting) {
+    tg.exiting = true;
+    finalizeGroup(tg, (code & 0xff) << 8);
   }
-  tg.children.clear();
-  if (tg.parent) {
-    tg.parent.childEvents.notify(1);
+}
+
+function childCode(status: number): number {
+  if ((status & 0x7f) === 0) return CLD_EXITED;
+  return status & 0x80 ? CLD_DUMPED : CLD_KILLED;
+}
+
+/** The nearest living ancestor that is a child subreaper, else init. */
+function newParentFor(tg: ThreadGroup): ThreadGroup | null {
+  const k = tg.leader.kernel;
+  for (let p = tg.parent; p; p = p.parent) if (p.alive && p !== tg && p.subreaper) return p;
+  return k.init && k.init !== tg && k.init.alive ? k.init : null;
+}
+
+function finalizeGroup(tg: ThreadGroup, status: number): void {
+  const k = tg.leader.kernel;
+  tg.exitStatus = status;
+  tg.stopped = false;
+  log.debug(`process ${tg.pid} exited with status 0x${status.toString(16)}`);
+  for (const hook of exitHooks) {
+    try {
+      hook(tg);
+    } catch (e) {
+      log.warn(`exit hook failed for ${tg.pid}: ${String(e)}`);
+    }
+  }
+  // Orphans: to the nearest subreaper or init, which may have to reap zombies now.
+  const heir = newParentFor(tg);
+  for (const c of [...tg.children]) {
+    tg.children.delete(c);
+    c.parent = heir;
+    if (heir) {
+      heir.children.add(c);
+      if (!c.alive) heir.childEvents.notify(1);
+    } else if (!c.alive) {
+      reap(c);
+    }
+    if (c.pdeathSignal && c.alive) sendToGroup(c, { signo: c.pdeathSignal, code: 0x80 });
+  }
+  const p = tg.parent;
+  if (p && p.alive) {
+    const a = p.handlers.get(SIGCHLD);
+    const autoReap = tg.exitSignal === SIGCHLD && (a.handler === SIG_IGN || (a.flags & SA_NOCLDWAIT) !== 0);
+    if (tg.exitSignal > 0) {
+      sendToGroup(p, {
+        signo: tg.exitSignal, code: childCode(status), pid: tg.pid, uid: tg.leader.creds.ruid,
+        status: (status & 0x7f) === 0 ? (status >> 8) & 0xff : status & 0x7f,
+      });
+    }
+    p.childEvents.notify(1);
+    if (autoReap) reap(tg);
   } else {
     reap(tg);
   }
-  if (tg === init) {
+  if (tg === k.init) {
     for (const other of [...k.threadGroups.values()]) {
       if (other !== tg && other.alive) exitGroup(other, signaledStatus(SIGKILL, false));
     }
@@ -45,21 +178,12 @@ export function exitGroup(tg: ThreadGroup, status: number): void {
   }
 }
 
-/** Removes a dead thread group's pid (wait(2) collected it, or nobody will). */
+/** Removes a dead process's pid (wait(2) collected it, or nobody will). */
 export function reap(tg: ThreadGroup): void {
   const k = tg.leader.kernel;
   k.threadGroups.delete(tg.pid);
   k.tasks.delete(tg.leader.tid);
   tg.leader.state = TaskState.Dead;
   tg.parent?.children.delete(tg);
-}
-
-/** exit(2): ends one thread; the last thread ends the group. */
-export function exitThread(t: Task, code: number): void {
-  if (t.tg.tasks.size <= 1) {
-    exitGroup(t.tg, (code & 0xff) << 8);
-    return;
-  }
-  releaseTask(t);
-  if (t !== t.tg.leader) t.kernel.tasks.delete(t.tid);
+  tg.reaped = true;
 }

@@ -1,7 +1,7 @@
 // Host signal stops of application threads: faults (SIGSEGV, SIGBUS, SIGFPE,
 // SIGILL, SIGTRAP) become signals for the task; anything else is dropped. A fault
 // never reaches the Sentry itself.
-import { SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSYS, SIGTRAP, signalName } from '../../abi/linux/signal.js';
+import { SEGV_ACCERR, SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSYS, SIGTRAP, signalName } from '../../abi/linux/signal.js';
 import { log } from '../../log.js';
 import { exitGroup } from './exit.js';
 import { forceSignal } from './signals.js';
@@ -16,19 +16,12 @@ export interface HostSigInfo {
   addr: number;
 }
 
-/** Resolves faults that are not the app's (copy-on-write); true when handled. */
-export type FaultResolver = (t: Task, si: HostSigInfo) => boolean;
-let resolver: FaultResolver | null = null;
-
-export function setFaultResolver(fn: FaultResolver): void {
-  resolver = fn;
-}
 
 export function handleHostSignal(t: Task, si: HostSigInfo): void {
   if (SYNCHRONOUS.has(si.signo)) {
     log.debug(`${t}: ${signalName(si.signo)} at 0x${si.addr.toString(16)} (code ${si.code})`);
-    // Copy-on-write and other faults the memory manager resolves never reach the app.
-    if (resolver && resolver(t, si)) {
+    // Copy-on-write faults are the memory manager's business, never the app's.
+    if (si.signo === SIGSEGV && si.code === SEGV_ACCERR && t.mm.breakCow(si.addr)) {
       t.kernel.scheduler.resume(t);
       return;
     }

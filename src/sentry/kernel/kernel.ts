@@ -31,6 +31,8 @@ export interface KernelOptions {
   straceSyscalls: Set<string> | null;
   /** Number of CPUs the sandbox reports. */
   cpus: number;
+  /** Most tasks (threads included) the sandbox may have at once; fork/clone fail with EAGAIN beyond. */
+  maxTasks?: number;
   /** Bytes of memory the sandbox reports (/proc/meminfo, sysinfo). */
   totalMemory: number;
   /** The host's /proc/cpuinfo, read by the launcher before confinement (absent: a generic CPU). */
@@ -88,6 +90,11 @@ export class Kernel {
       if (!this.tasks.has(this.lastPid) && !this.threadGroups.has(this.lastPid)) return this.lastPid;
     }
     throw new Error('pid space exhausted');
+  }
+
+  /** Live tasks (threads included), for the sandbox-wide limit. */
+  get taskCount(): number {
+    return this.byHostTid.size;
   }
 
   /** Nanoseconds since boot. */

@@ -164,6 +164,13 @@ export class Scheduler {
         }
         const task = this.kernel.byHostTid.get(platform.stoppedTid);
         if (!task) continue; // a stub we already let go of
+        if (task.state === TaskState.Zombie || task.state === TaskState.Dead) {
+          // It ended while running on an address space others still use: retire its host thread.
+          this.running.delete(task);
+          this.kernel.byHostTid.delete(task.hostTid);
+          if (task.hostExitPending && kind !== StopKind.Exit) task.mm.as.exitThread(task.hostTid);
+          continue;
+        }
         if (kind === StopKind.Exit) {
           this.running.delete(task);
           handleHostExit(task, platform.waitStatus);

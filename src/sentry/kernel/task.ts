@@ -68,6 +68,10 @@ export class Task {
   robustListLen = 0;
   /** Syscall number being served (for strace and restart). */
   syscallNr = -1;
+  /** Ended while running on a shared address space: its host thread exits at its next stop. */
+  hostExitPending = false;
+  /** vfork(2) parent waits here until this child execs or exits. */
+  vforkDone: WaitQueue | null = null;
   /** sched_setaffinity mask (bit n: CPU n); null means every CPU. */
   affinity: bigint | null = null;
   /** CPU time accounting, ns. */
@@ -77,7 +81,7 @@ export class Task {
   constructor(
     readonly kernel: Kernel,
     /** Thread id in the sandbox's PID namespace. */
-    readonly tid: number,
+    public tid: number,
     /** Host tid of the stub thread running this task. */
     public hostTid: number,
     public tg: ThreadGroup,

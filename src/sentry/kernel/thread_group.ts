@@ -26,6 +26,12 @@ export class ThreadGroup {
   continueReport = false;
   /** Signal the parent receives when this process dies (SIGCHLD unless clone said otherwise). */
   exitSignal = 17;
+  /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here rather than to init. */
+  subreaper = false;
+  /** Collected by wait(2) (or auto-reaped). */
+  reaped = false;
+  /** PR_SET_PDEATHSIG of the process (signal when the parent dies). */
+  pdeathSignal = 0;
   /** Signalled when a child changes state (wait4 waits here). */
   readonly childEvents = new WaitQueue();
   /** Monotonic ns when the group started (for /proc/<pid>/stat). */
@@ -33,6 +39,8 @@ export class ThreadGroup {
   /** User and system CPU time of exited threads, ns. */
   cpuUserNs = 0;
   cpuSysNs = 0;
+  /** CPU time of reaped children (and their reaped children), ns: RUSAGE_CHILDREN, times(2). */
+  childrenCpuNs = 0;
 
   /** The first task (its tid is the pid); set by addTask. */
   leader!: Task;

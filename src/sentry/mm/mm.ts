@@ -87,6 +87,99 @@ export class MemoryManager {
     this.users++;
   }
 
+  /** Tasks sharing this mm. */
+  get userCount(): number {
+    return this.users;
+  }
+
+  /**
+   * fork(2): a copy of this address space in `as`. Shared mappings share pages;
+   * private ones share them copy-on-write: both sides map them read-only on the
+   * host and the first write copies the page (breakCow). `via` is a stopped thread
+   * of this mm, `childVia` one of the new address space.
+   */
+  fork(as: AddressSpace, childVia: number): MemoryManager {
+    const child = new MemoryManager(this.mf, as, this.maxAddress);
+    child.via = childVia;
+    child.layout = { ...this.layout };
+    child.brkStart = this.brkStart;
+    child.brk = this.brk;
+    child.argStart = this.argStart;
+    child.argEnd = this.argEnd;
+    child.envStart = this.envStart;
+    child.envEnd = this.envEnd;
+    child.auxv = [...this.auxv];
+    child.executable = this.executable;
+    child.exeVd = this.exeVd;
+    child.asLimit = this.asLimit;
+    this.hasCow = child.hasCow = true;
+    for (const v of this.vmas) {
+      const c = new Vma(v.start, v.end, v.prot, v.shared, null, v.file ? { ...v.file } : null, v.name, v.growsDown,
+        v.maxProt, v.locked);
+      if (v.backing) {
+        c.backing = v.backing.map((e) => ({ ...e }));
+        for (const e of v.backing) this.mf.addRef(e.off, e.len);
+        if (!v.shared) {
+          c.cow = v.cow = true;
+          // Parent and child both lose write access until a write copies the page.
+          if (v.prot & PROT_WRITE) this.as.protect(this.via, v.start, v.length, v.prot & ~PROT_WRITE);
+        }
+      }
+      child.vmas.push(c);
+      if (c.backing) child.hostMapRaw(c, c.cow ? c.prot & ~PROT_WRITE : c.prot);
+    }
+    return child;
+  }
+
+  /** Maps a VMA's backing with an explicit host protection (copy-on-write pages are read-only). */
+  private hostMapRaw(v: Vma, prot: number): void {
+    if (!v.backing || prot === PROT_NONE) return;
+    let pos = v.start;
+    for (const e of v.backing) {
+      this.as.mapFile(this.via, pos, e.len, prot, e.off);
+      pos += e.len;
+    }
+  }
+
+  /**
+   * Makes the page at `addr` writable for this address space alone: copies it if
+   * another address space still shares it, then maps it writable. Returns false if
+   * `addr` is not in a writable copy-on-write mapping (a real fault).
+   */
+  breakCow(addr: number): boolean {
+    const v = this.find(addr);
+    if (!v || !v.cow || !(v.prot & PROT_WRITE) || !v.backing) return false;
+    const page = pageRoundDown(addr);
+    const loc = v.locate(page)!;
+    let off = loc.off;
+    if (this.mf.refCount(off) > 1) {
+      const [fresh] = this.mf.allocate(PAGE_SIZE);
+      this.mf.view(fresh!.off, PAGE_SIZE).set(this.mf.view(off, PAGE_SIZE));
+      this.mf.release(off, PAGE_SIZE);
+      v.replacePage(page, fresh!.off);
+      off = fresh!.off;
+    }
+    this.as.mapFile(this.via, page, PAGE_SIZE, v.prot, off);
+    return true;
+  }
+
+  /** Breaks copy-on-write for every shared page in [addr, addr+len) before the Sentry writes there. */
+  private breakCowRange(addr: number, len: number): void {
+    for (let pos = pageRoundDown(addr); pos < addr + len; ) {
+      const v = this.find(pos);
+      if (!v) return;
+      if (!v.cow || !(v.prot & PROT_WRITE) || !v.backing) {
+        pos = v.end;
+        continue;
+      }
+      const end = Math.min(v.end, addr + len);
+      for (; pos < end; pos += PAGE_SIZE) {
+        const loc = v.locate(pos)!;
+        if (this.mf.refCount(loc.off) > 1) this.breakCow(pos);
+      }
+    }
+  }
+
   /** Drops a user; the last one frees all memory and the host address space. */
   decUsers(): void {
     if (--this.users > 0) return;
@@ -95,6 +188,9 @@ export class MemoryManager {
     this.lastHit = null;
     this.as.release();
   }
+
+  /** Set once this address space took part in a fork: writes by the Sentry check for shared pages. */
+  private hasCow = false;
 
   get mappings(): readonly Vma[] {
     return this.vmas;
@@ -197,16 +293,22 @@ export class MemoryManager {
     this.hostMap(v, v.start, v.end);
   }
 
+  /** Host protection of a VMA: copy-on-write pages stay read-only until a write copies them. */
+  private hostProt(v: Vma): number {
+    return v.cow ? v.prot & ~PROT_WRITE : v.prot;
+  }
+
   private hostMap(v: Vma, from: number, to: number): void {
     if (!v.backing || v.prot === PROT_NONE) {
       this.as.unmap(this.via, from, to - from);
       return;
     }
+    const prot = this.hostProt(v);
     let pos = v.start;
     for (const e of v.backing) {
       const s = Math.max(pos, from);
       const t = Math.min(pos + e.len, to);
-      if (s < t) this.as.mapFile(this.via, s, t - s, v.prot, e.off + (s - pos));
+      if (s < t) this.as.mapFile(this.via, s, t - s, prot, e.off + (s - pos));
       pos += e.len;
     }
   }
@@ -337,7 +439,7 @@ export class MemoryManager {
       for (const part of this.carve(pos, end - pos)) {
         part.prot = prot;
         if (!part.backing && prot !== PROT_NONE) this.populate(part);
-        else if (part.backing) this.as.protect(this.via, part.start, part.length, prot);
+        else if (part.backing) this.as.protect(this.via, part.start, part.length, this.hostProt(part));
       }
       pos = end;
     }
@@ -504,6 +606,18 @@ export class MemoryManager {
 
   /** Drops private pages: anonymous ones read as zero again, file ones re-read the file. */
   private discard(v: Vma, from: number, to: number): void {
+    if (v.cow) {
+      // Shared pages must not be zeroed under the other process: give this one fresh pages.
+      for (let pos = from; pos < to; pos += PAGE_SIZE) {
+        const loc = v.locate(pos)!;
+        if (this.mf.refCount(loc.off) === 1) continue;
+        const [fresh] = this.mf.allocate(PAGE_SIZE);
+        this.mf.release(loc.off, PAGE_SIZE);
+        v.replacePage(pos, fresh!.off);
+        if (v.file) v.file.readAt?.(this.mf.view(fresh!.off, PAGE_SIZE), v.file.offset + (pos - v.start));
+        this.as.mapFile(this.via, pos, PAGE_SIZE, this.hostProt(v), fresh!.off);
+      }
+    }
     for (let pos = from; pos < to; ) {
       const loc = v.locate(pos)!;
       const n = Math.min(loc.avail, to - pos);
@@ -536,6 +650,7 @@ export class MemoryManager {
   private directView(addr: number, len: number, write: boolean): Uint8Array | null {
     const v = this.find(addr);
     if (!v || !(v.prot & (write ? PROT_WRITE : READABLE)) || addr + len > v.end) return null;
+    if (write && v.cow) return null; // views() breaks copy-on-write first
     const loc = v.locate(addr);
     if (!loc || loc.avail < len) return null;
     return this.mf.view(loc.off, len);
@@ -549,6 +664,8 @@ export class MemoryManager {
     const out: Uint8Array[] = [];
     if (len === 0) return out;
     if (addr < 0 || addr + len > TWO32 * TWO32) throw EFAULT;
+    // Writing into pages another process still shares would write into its memory too.
+    if (write && this.hasCow) this.breakCowRange(addr, Math.min(len, this.maxAddress - addr));
     let pos = addr;
     const end = addr + len;
     while (pos < end) {

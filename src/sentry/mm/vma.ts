@@ -30,6 +30,11 @@ export class Vma {
     public maxProt = 7,
     /** MAP_LOCKED / mlock: MADV_DONTNEED is refused. */
     public locked = false,
+    /**
+     * Private pages may be shared with another address space since a fork: they are
+     * mapped read-only on the host and copied on the first write (copy-on-write).
+     */
+    public cow = false,
   ) {}
 
   get length(): number {
@@ -58,9 +63,30 @@ export class Vma {
     }
     const file = this.file ? { ...this.file, offset: this.file.offset + off } : null;
     const upper = new Vma(addr, this.end, this.prot, this.shared, upperBacking, file, this.name, this.growsDown,
-      this.maxProt, this.locked);
+      this.maxProt, this.locked, this.cow);
     this.end = addr;
     return upper;
+  }
+
+  /** Points the page at `addr` to memory-file offset `off` (after a copy-on-write copy). */
+  replacePage(addr: number, off: number): void {
+    if (!this.backing) return;
+    const pos = addr - this.start;
+    let base = 0;
+    for (let i = 0; i < this.backing.length; i++) {
+      const e = this.backing[i]!;
+      if (pos < base + e.len) {
+        const before = pos - base;
+        const after = e.len - before - 4096;
+        const parts: { off: number; len: number }[] = [];
+        if (before > 0) parts.push({ off: e.off, len: before });
+        parts.push({ off, len: 4096 });
+        if (after > 0) parts.push({ off: e.off + before + 4096, len: after });
+        this.backing.splice(i, 1, ...parts);
+        return;
+      }
+      base += e.len;
+    }
   }
 
   /** Memory-file location of `addr` within this VMA and the contiguous bytes from there. */

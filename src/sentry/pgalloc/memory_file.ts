@@ -78,6 +78,11 @@ export class MemoryFile {
     if (len > 0) native().punchHole(this.fd, off, len);
   }
 
+  /** How many mappings hold the page at `off` (1 when only one does). */
+  refCount(off: number): number {
+    return 1 + (this.extraRefs.get(Math.floor(off / PAGE_SIZE)) ?? 0);
+  }
+
   /** Another mapping now shares [off, off+len) (mremap of shared memory, fork later). */
   addRef(off: number, len: number): void {
     for (let p = off / PAGE_SIZE, end = (off + len) / PAGE_SIZE; p < end; p++) {

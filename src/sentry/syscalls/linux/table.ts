@@ -4,6 +4,7 @@ import { MAX_SYSCALL, SYS, SYSCALL_NAMES } from '../../../abi/linux/syscalls.js'
 import type { SyscallEntry, SyscallHandler, SyscallTable } from '../../kernel/syscall_table.js';
 import * as attr from './sys_attr.js';
 import * as archPrctl from './sys_arch_prctl.js';
+import * as clone from './sys_clone.js';
 import * as cwd from './sys_cwd.js';
 import * as dup from './sys_dup.js';
 import * as execve from './sys_execve.js';
@@ -19,6 +20,7 @@ import * as lseek from './sys_lseek.js';
 import * as mmap from './sys_mmap.js';
 import * as open from './sys_open.js';
 import * as path from './sys_path.js';
+import * as pidfd from './sys_pidfd.js';
 import * as pipe from './sys_pipe.js';
 import * as prctl from './sys_prctl.js';
 import * as random from './sys_random.js';
@@ -33,6 +35,7 @@ import * as syslog from './sys_syslog.js';
 import * as thread from './sys_thread.js';
 import * as time from './sys_time.js';
 import * as uname from './sys_uname.js';
+import * as wait from './sys_wait.js';
 import * as write from './sys_write.js';
 import * as xattr from './sys_xattr.js';
 
@@ -211,8 +214,17 @@ full(SYS.kill, kill.kill);
 full(SYS.tkill, kill.tkill);
 full(SYS.tgkill, kill.tgkill);
 // processes
-partial(SYS.execve, execve.execve, 'single-threaded processes');
+full(SYS.execve, execve.execve);
 partial(SYS.execveat, execve.execveat, 'no AT_EMPTY_PATH (fexecve) yet');
+full(SYS.fork, clone.fork);
+full(SYS.vfork, clone.vfork);
+partial(SYS.clone, clone.clone, 'namespaces (CLONE_NEW*) are refused with EPERM');
+partial(SYS.clone3, clone.clone3, 'namespaces, set_tid and CLONE_INTO_CGROUP unsupported');
+full(SYS.wait4, wait.wait4);
+full(SYS.waitid, wait.waitid);
+full(SYS.pidfd_open, pidfd.pidfd_open);
+full(SYS.pidfd_send_signal, pidfd.pidfd_send_signal);
+full(SYS.pidfd_getfd, pidfd.pidfd_getfd);
 full(SYS.exit, exit.exit);
 full(SYS.exit_group, exit.exit_group);
 
