@@ -20,7 +20,7 @@ function build(name) {
   const src = join(here, 'c', `${name}.c`);
   const bin = join(out, name);
   if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync('gcc', ['-O2', '-static', '-o', bin, src]);
+    execFileSync('gcc', ['-O2', '-static', '-pthread', '-o', bin, src]);
   }
   return bin;
 }
@@ -95,4 +95,10 @@ data.push(report('getpid round trip', 'ns', measure([build('getpid'), quick ? '5
 data.push(report('open+read 4KiB+close', 'ns', measure([build('openread'), file, quick ? '2000' : '10000'])));
 data.push(report('/dev/null 64KiB writes', 'MB/s', measure([build('devnull'), quick ? '256' : '1024']), false));
 data.push(report('/bin/true wall time', 'ms', wall(['/bin/true'])));
+data.push(report('fork+exit+wait', 'µs', measure([build('fork'), quick ? '200' : '1000'])));
+data.push(report('fork+execve(/bin/true)+wait', 'µs', measure([build('forkexec'), quick ? '50' : '200'])));
+data.push(report('pipe ping-pong round trip', 'µs', measure([build('pipepong'), quick ? '2000' : '10000'])));
+data.push(report('futex ping-pong round trip', 'µs', measure([build('futexpong'), quick ? '2000' : '10000'])));
+data.push(report('pthread create+join', 'µs', measure([build('pthread'), quick ? '200' : '1000'])));
+data.push(report('python3 -c pass wall time', 'ms', wall(['/usr/bin/python3', '-c', 'pass'])));
 writeFileSync(join(out, 'results.json'), JSON.stringify({ date: new Date().toISOString(), data }, null, 2));

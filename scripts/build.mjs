@@ -30,7 +30,9 @@ function buildNative() {
     '-Wl,-z,noexecstack', '-o', stub, join(root, 'native/stub/stub.S')]);
   // The platform hard-codes the stub's layout: check it.
   const nm = execFileSync('nm', [stub], { encoding: 'utf8' });
-  if (!/^00007fff00001001 T stub_syscall$/m.test(nm)) throw new Error(`stub layout changed:\n${nm}`);
+  if (!/^00007fff00001001 T stub_syscall$/m.test(nm) || !/^00007fff00001010 T stub_batch$/m.test(nm)) {
+    throw new Error(`stub layout changed:\n${nm}`);
+  }
 }
 
 async function buildTs() {

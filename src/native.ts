@@ -14,6 +14,7 @@ export interface NativeAddon {
   newStub(): number;
   cloneThread(via: number): number;
   exitThread(tid: number): number;
+  injectBatch(tid: number, base: number, count: number): number;
   inject(tid: number, nr: number, a0?: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number): number;
   resume(tid: number, regs: Uint8Array | null, sig: number): number;
   wait(kickTid: number): number;

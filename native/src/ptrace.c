@@ -40,6 +40,7 @@ extern long ptrace(int request, ...);
 /* Layout of the stub (native/stub/stub.S, linked at STUB_TEXT). */
 #define STUB_TEXT 0x7fff00001000UL
 #define STUB_SYSCALL (STUB_TEXT + 1) /* "syscall; int3" */
+#define STUB_BATCH (STUB_TEXT + 0x10)
 #define STUB_FD_MEMFILE 3
 
 enum {
@@ -189,6 +190,33 @@ static long inject(pid_t tid, long nr, const long a[6], long *event_msg) {
     /* A stale kick (SIGCHLD) or other signal racing the injection: drop it;
      * the watcher re-kicks if the event loop still needs the CPU. */
     if (ptrace(PTRACE_CONT, tid, 0, 0) < 0) return -errno;
+  }
+}
+
+/* injectBatch(tid, base, count) -> 0 or -errno: the stopped thread runs `count`
+ * syscalls described at `base` (the batch page, mapped in every stub) in one stop. */
+static napi_value inject_batch_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(3);
+  int32_t tid, count;
+  int64_t base;
+  if (arg_i32(env, argv[0], &tid) || arg_i64(env, argv[1], &base) || arg_i32(env, argv[2], &count)) return NULL;
+  struct user_regs_struct r;
+  if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) return ret_i32(env, -errno);
+  r.rip = STUB_BATCH;
+  r.orig_rax = -1;
+  r.rdi = (unsigned long)base;
+  r.rsi = (unsigned long)count;
+  if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0) return ret_i32(env, -errno);
+  if (ptrace(PTRACE_CONT, tid, 0, 0) < 0) return ret_i32(env, -errno);
+  for (;;) {
+    int status;
+    int e = wait_stopped(tid, &status);
+    if (e < 0) return ret_i32(env, e);
+    if (WIFEXITED(status) || WIFSIGNALED(status)) return ret_i32(env, -ESRCH);
+    if (!WIFSTOPPED(status)) continue;
+    if (WSTOPSIG(status) == SIGTRAP && !(status >> 16)) return ret_i32(env, 0);
+    /* A stale kick or event: drop it and let the batch finish. */
+    if (ptrace(PTRACE_CONT, tid, 0, 0) < 0) return ret_i32(env, -errno);
   }
 }
 
@@ -438,6 +466,7 @@ void ptrace_register(napi_env env, napi_value exports) {
     {"cloneThread", clone_thread_js},
     {"exitThread", exit_thread_js},
     {"inject", inject_js},
+    {"injectBatch", inject_batch_js},
     {"resume", resume_js},
     {"wait", wait_js},
     {"getRegs", get_regs_js},

@@ -19,7 +19,7 @@ test('timers fire while the app computes; the app still finishes', async () => {
     const bin = join(dir, 'spin');
     execFileSync('gcc', ['-O0', '-static', '-o', bin, src]);
 
-    const { MemoryFile } = await import(`${D}/sentry/pgalloc/memory_file.js`);
+    const { MemoryFile, PLATFORM_SCRATCH_OFFSET } = await import(`${D}/sentry/pgalloc/memory_file.js`);
     const { PtracePlatform } = await import(`${D}/sentry/platform/ptrace/ptrace.js`);
     const { Kernel } = await import(`${D}/sentry/kernel/kernel.js`);
     const { linuxSyscallTable } = await import(`${D}/sentry/syscalls/linux/table.js`);
@@ -30,7 +30,7 @@ test('timers fire while the app computes; the app still finishes', async () => {
     const { startInit } = await import(`${D}/sentry/kernel/process.js`);
 
     const mf = new MemoryFile();
-    const platform = new PtracePlatform(mf.fd);
+    const platform = new PtracePlatform(mf.fd, PLATFORM_SCRATCH_OFFSET);
     const k = new Kernel({ platform, memoryFile: mf, syscalls: linuxSyscallTable, hostname: 't', strace: false,
       straceSyscalls: null, cpus: 1, totalMemory: 2 ** 30 });
     const fs = new TmpfsFilesystem();

@@ -18,7 +18,7 @@ import { Credentials } from '../../sentry/kernel/credentials.js';
 import { Kernel } from '../../sentry/kernel/kernel.js';
 import { startInit } from '../../sentry/kernel/process.js';
 import type { Task } from '../../sentry/kernel/task.js';
-import { MemoryFile } from '../../sentry/pgalloc/memory_file.js';
+import { MemoryFile, PLATFORM_SCRATCH_OFFSET } from '../../sentry/pgalloc/memory_file.js';
 import { PtracePlatform } from '../../sentry/platform/ptrace/ptrace.js';
 import { installStrace } from '../../sentry/strace/strace.js';
 import { linuxSyscallTable } from '../../sentry/syscalls/linux/table.js';
@@ -93,7 +93,7 @@ function mountAt(ns: MountNamespace, root: VirtualDentry, fs: Filesystem, path: 
 export function bootSentry(spec: SentrySpec): Sentry {
   const c = spec.config;
   const mf = new MemoryFile();
-  const platform = new PtracePlatform(mf.fd);
+  const platform = new PtracePlatform(mf.fd, PLATFORM_SCRATCH_OFFSET);
   const straceFilter = c.straceSyscalls.length > 0 ? new Set(c.straceSyscalls) : null;
   const kernel = new Kernel({
     platform,

@@ -120,6 +120,10 @@ export function doClone(t: Task, a: CloneArgs): number | Block {
     const as = k.platform.newAddressSpace();
     hostTid = as.pid;
     mm = t.mm.fork(as, as.pid);
+    const rsp = a.stack !== 0 ? a.stack : t.regs.get(Reg.rsp);
+    const tls = f & CLONE_SETTLS ? a.tls : t.regs.get(Reg.fs_base);
+    mm.prepareAfterFork(rsp, t.regs.get(Reg.rip), tls);
+    t.mm.prepareAfterFork(t.regs.get(Reg.rsp), t.regs.get(Reg.rip), t.regs.get(Reg.fs_base));
   }
   const fdTable = f & CLONE_FILES ? t.fdTable : t.fdTable.fork();
   if (f & CLONE_FILES) fdTable.incUsers();

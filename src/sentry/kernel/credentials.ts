@@ -9,6 +9,7 @@ export const CAP_KILL = 5;
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SETPCAP = 8;
+export const CAP_LINUX_IMMUTABLE = 9;
 export const CAP_NET_BIND_SERVICE = 10;
 export const CAP_NET_ADMIN = 12;
 export const CAP_NET_RAW = 13;
@@ -21,8 +22,26 @@ export const CAP_SYS_TIME = 25;
 export const CAP_MKNOD = 27;
 export const CAP_AUDIT_WRITE = 29;
 export const CAP_SETFCAP = 31;
+export const CAP_MAC_OVERRIDE = 32;
 export const CAP_LAST_CAP = 40;
 export const ALL_CAPS = (1n << BigInt(CAP_LAST_CAP + 1)) - 1n;
+
+/** capabilities(7): the file-system capabilities that follow fsuid 0 (CAP_FS_SET). */
+export const CAP_FS_SET = [CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID,
+  CAP_LINUX_IMMUTABLE, CAP_MKNOD, CAP_MAC_OVERRIDE].reduce((m, c) => m | (1n << BigInt(c)), 0n);
+
+/** Securebits (include/uapi/linux/securebits.h): each flag's lock is the next bit up. */
+export const SECBIT_NOROOT = 1 << 0;
+export const SECBIT_NO_SETUID_FIXUP = 1 << 2;
+export const SECBIT_KEEP_CAPS = 1 << 4;
+export const SECBIT_KEEP_CAPS_LOCKED = 1 << 5;
+export const SECBIT_NO_CAP_AMBIENT_RAISE = 1 << 6;
+export const SECBIT_EXEC_RESTRICT_FILE = 1 << 8;
+export const SECBIT_EXEC_DENY_INTERACTIVE = 1 << 10;
+/** Flags prctl(PR_SET_SECUREBITS) accepts, and their locks. */
+export const SECURE_ALL_BITS = SECBIT_NOROOT | SECBIT_NO_SETUID_FIXUP | SECBIT_KEEP_CAPS |
+  SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_EXEC_RESTRICT_FILE | SECBIT_EXEC_DENY_INTERACTIVE;
+export const SECURE_ALL_LOCKS = SECURE_ALL_BITS << 1;
 
 export class Credentials {
   constructor(
@@ -40,6 +59,8 @@ export class Credentials {
     public inheritable = 0n,
     public bounding: bigint = ALL_CAPS,
     public ambient = 0n,
+    /** prctl(PR_SET_SECUREBITS) flags (SECBIT_*); PR_SET_KEEPCAPS is SECBIT_KEEP_CAPS. */
+    public securebits = 0,
   ) {}
 
   static root(): Credentials {
@@ -60,6 +81,7 @@ export class Credentials {
 
   clone(): Credentials {
     return new Credentials(this.ruid, this.euid, this.suid, this.fsuid, this.rgid, this.egid, this.sgid,
-      this.fsgid, [...this.groups], this.effective, this.permitted, this.inheritable, this.bounding, this.ambient);
+      this.fsgid, [...this.groups], this.effective, this.permitted, this.inheritable, this.bounding, this.ambient,
+      this.securebits);
   }
 }

@@ -20,8 +20,8 @@ export interface HostSigInfo {
 export function handleHostSignal(t: Task, si: HostSigInfo): void {
   if (SYNCHRONOUS.has(si.signo)) {
     log.debug(`${t}: ${signalName(si.signo)} at 0x${si.addr.toString(16)} (code ${si.code})`);
-    // Copy-on-write faults are the memory manager's business, never the app's.
-    if (si.signo === SIGSEGV && si.code === SEGV_ACCERR && t.mm.breakCow(si.addr)) {
+    // Lazy mapping after fork and copy-on-write are the memory manager's business, never the app's.
+    if (si.signo === SIGSEGV && t.mm.handleFault(si.addr, si.code === SEGV_ACCERR)) {
       t.kernel.scheduler.resume(t);
       return;
     }

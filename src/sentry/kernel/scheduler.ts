@@ -11,6 +11,7 @@ import type { Kernel } from './kernel.js';
 import { TaskState, type Task } from './task.js';
 import { completeSyscall, runSyscall } from './syscall_dispatch.js';
 import { deliverSignals } from './signals.js';
+import { cpuIdle, cpuRetire, cpuSys, cpuUser } from './cputime.js';
 import { handleHostSignal, handleHostExit } from './faults.js';
 import { exitGroup } from './exit.js';
 import { signaledStatus } from './thread_group.js';
@@ -36,8 +37,12 @@ export class Scheduler {
    */
   resume(t: Task): void {
     if (t.state === TaskState.Zombie || t.state === TaskState.Dead) return;
-    if (!deliverSignals(t)) return;
+    if (!deliverSignals(t)) {
+      cpuIdle(t);
+      return;
+    }
     this.kernel.platform.resume(t.hostTid, t.regs, t.hostSignal);
+    cpuUser(t);
     t.hostSignal = 0;
     t.state = TaskState.Running;
     this.running.add(t);
@@ -47,6 +52,7 @@ export class Scheduler {
 
   /** Parks a task on a Block until a queue fires or the deadline passes. */
   park(t: Task, b: Block): void {
+    cpuIdle(t, true);
     t.state = TaskState.Blocked;
     t.block = b;
     const unregs: (() => void)[] = [];
@@ -104,6 +110,7 @@ export class Scheduler {
 
   /** Drops a task that exited from the scheduler's sets. */
   forget(t: Task): void {
+    cpuRetire(t);
     this.running.delete(t);
     if (this.lastResumed === t) this.lastResumed = null;
     if (t.cancelBlock) t.cancelBlock();
@@ -123,6 +130,7 @@ export class Scheduler {
       const retry = t.pendingRetry;
       t.pendingRetry = null;
       if (!retry || t.state !== TaskState.InSentry) continue;
+      cpuSys(t);
       try {
         completeSyscall(t, retry);
       } catch (e) {
@@ -178,6 +186,7 @@ export class Scheduler {
         }
         this.running.delete(task);
         task.state = TaskState.InSentry;
+        cpuSys(task);
         task.regs.copyFrom(platform.regs);
         try {
           if (kind === StopKind.Syscall) runSyscall(task);

@@ -77,6 +77,11 @@ export class Task {
   /** CPU time accounting, ns. */
   cpuUserNs = 0;
   cpuSysNs = 0;
+  /** performance.now() when the current charging interval began, and what it is charged to (cputime.ts). */
+  cpuMark = 0;
+  cpuMode = 0;
+  /** Voluntary context switches (blocking waits), for getrusage. */
+  nvcsw = 0;
 
   constructor(
     readonly kernel: Kernel,

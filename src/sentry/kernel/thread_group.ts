@@ -1,5 +1,6 @@
 // Thread groups (Linux's signal_struct + the process side of task_struct): the
 // unit of pid, parentage, exit status, signal dispositions and resource limits.
+import { GroupAccounting } from './cputime.js';
 import type { Limits } from './limits.js';
 import type { SignalHandlers } from './signal_handlers.js';
 import type { Task } from './task.js';
@@ -41,6 +42,8 @@ export class ThreadGroup {
   cpuSysNs = 0;
   /** CPU time of reaped children (and their reaped children), ns: RUSAGE_CHILDREN, times(2). */
   childrenCpuNs = 0;
+  /** Peak RSS, reaped children's times and the like for getrusage (cputime.ts). */
+  readonly acct = new GroupAccounting();
 
   /** The first task (its tid is the pid); set by addTask. */
   leader!: Task;

@@ -1,16 +1,17 @@
 // Clocks as the sandbox sees them. CLOCK_MONOTONIC and CLOCK_BOOTTIME are the
 // host's monotonic clock (a sandbox never suspends, so they are equal, and
 // BOOTTIME >= MONOTONIC holds); /proc/uptime and sysinfo count from sandbox boot.
-// CLOCK_REALTIME is the host's wall clock. CPU clocks read the stub threads'
-// host CPU time.
+// CLOCK_REALTIME is the host's wall clock. CPU clocks are the Sentry's own
+// accounting of each task's time in user code and in syscalls (cputime.ts).
 import { EINVAL } from '../../abi/linux/errno.js';
 import {
   CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
   CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_REALTIME_COARSE, CLOCK_TAI,
   CLOCK_THREAD_CPUTIME_ID,
 } from '../../abi/linux/time.js';
-import { native } from '../../native.js';
+import { processCpuNs, processUserNs, taskTimes, threadCpuNs } from './cputime.js';
 import type { Task } from './task.js';
+import type { ThreadGroup } from './thread_group.js';
 
 const hrBase = process.hrtime.bigint();
 const realBase = BigInt(Date.now()) * 1_000_000n;
@@ -25,10 +26,9 @@ export function realtimeNs(): bigint {
   return realBase + (process.hrtime.bigint() - hrBase);
 }
 
-/** CPU time of a task's thread group (stub process) or thread, ns. */
+/** CPU time of a task's process or thread, ns (accounted by the Sentry: see cputime.ts). */
 export function cpuTimeNs(t: Task, perThread: boolean): number {
-  const v = native().cpuTimeNs(t.hostTid, perThread ? 1 : 0);
-  return v < 0 ? 0 : v;
+  return perThread ? threadCpuNs(t) : processCpuNs(t.tg);
 }
 
 /** The value of a clock for clock_gettime(2); throws EINVAL for unknown clocks. */
@@ -56,17 +56,54 @@ export function clockNow(t: Task, clock: number): bigint {
   }
 }
 
-/** Negative clock ids name another process's or thread's CPU clock (posix-cpu-timers). */
-function dynamicClock(t: Task, clock: number): bigint {
-  if (clock >= 0) throw EINVAL;
+/** Whose CPU clock a clock id names: a thread (`task` set) or a whole process. */
+export interface CpuClockTarget {
+  tg: ThreadGroup;
+  task: Task | null;
+  /** CPUCLOCK_VIRT: user time only (PROF and SCHED count user and system time). */
+  userOnly: boolean;
+}
+
+/**
+ * Resolves CPU clock ids (posix-cpu-timers): CLOCK_PROCESS_CPUTIME_ID,
+ * CLOCK_THREAD_CPUTIME_ID and the negative ids naming another process's clock or a
+ * thread of the caller's process. Returns null for other clocks; EINVAL for a CPU
+ * clock that names nobody (Linux's pid_for_clock).
+ */
+export function cpuClockTarget(t: Task, clock: number): CpuClockTarget | null {
+  if (clock === CLOCK_PROCESS_CPUTIME_ID) return { tg: t.tg, task: null, userOnly: false };
+  if (clock === CLOCK_THREAD_CPUTIME_ID) return { tg: t.tg, task: t, userOnly: false };
+  if (clock >= 0) return null;
   const pid = ~(clock >> 3);
   const which = clock & 3;
   const perThread = (clock & 4) !== 0;
-  if (which === 3 || which > 2) throw EINVAL; // CPUCLOCK_MAX / fd clocks
-  const target = pid === 0 ? t : t.kernel.tasks.get(pid);
-  if (!target) throw EINVAL;
-  if (!perThread && target.tg !== t.tg && pid !== target.tg.pid) throw EINVAL;
-  return BigInt(cpuTimeNs(target, perThread));
+  if (which === 3) throw EINVAL; // CPUCLOCK_MAX / fd clocks
+  const userOnly = which === 1;
+  if (pid === 0) return { tg: t.tg, task: perThread ? t : null, userOnly };
+  if (perThread) {
+    // Only threads of the caller's own process.
+    const target = t.kernel.tasks.get(pid);
+    if (!target || target.tg !== t.tg || !t.tg.tasks.has(target)) throw EINVAL;
+    return { tg: t.tg, task: target, userOnly };
+  }
+  // A process by its pid; the caller may also name its own process by its tid.
+  if (pid === t.tid) return { tg: t.tg, task: null, userOnly };
+  const tg = t.kernel.threadGroups.get(pid);
+  if (!tg || !tg.alive) throw EINVAL;
+  return { tg, task: null, userOnly };
+}
+
+/** Negative clock ids name another process's or thread's CPU clock (posix-cpu-timers). */
+function dynamicClock(t: Task, clock: number): bigint {
+  const c = cpuClockTarget(t, clock);
+  if (!c) throw EINVAL;
+  return BigInt(readCpuClock(c));
+}
+
+/** The current value of a CPU clock, ns. */
+export function readCpuClock(c: CpuClockTarget): number {
+  if (c.task) return c.userOnly ? Math.floor(taskTimes(c.task).user) : threadCpuNs(c.task);
+  return c.userOnly ? processUserNs(c.tg) : processCpuNs(c.tg);
 }
 
 /** Resolution reported by clock_getres(2). */

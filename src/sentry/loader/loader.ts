@@ -148,7 +148,8 @@ function mapSegments(mm: MemoryManager, t: Task, f: OpenedFile, info: ElfInfo, b
         prot,
         fixed: true,
         shared: false,
-        file: { readAt: mapping.readAt, path: displayPath, dev: st.dev, ino: st.ino, offset: pageRoundDown(ph.offset) },
+        file: { readAt: mapping.readAt, path: displayPath, dev: st.dev, ino: st.ino, offset: pageRoundDown(ph.offset),
+          ...(mapping.cacheKey ? { cacheKey: mapping.cacheKey, size: mapping.size ?? 0 } : {}) },
       });
       // The bytes after filesz in the last file page belong to .bss: zero them.
       if (ph.memsz > ph.filesz && mapEnd > fileEnd) mm.forceZero(fileEnd, mapEnd - fileEnd);

@@ -13,6 +13,7 @@ import type { Extent, MemoryFile } from '../pgalloc/memory_file.js';
 import { major, minor } from '../../abi/linux/stat.js';
 import type { AddressSpace } from '../platform/platform.js';
 import { Vma, type FileMapping } from './vma.js';
+import { pageCacheOf } from './page_cache.js';
 import type { VirtualDentry } from '../vfs/mount.js';
 
 /** Lowest address an application may map (vm.mmap_min_addr). */
@@ -125,20 +126,41 @@ export class MemoryManager {
           if (v.prot & PROT_WRITE) this.as.protect(this.via, v.start, v.length, v.prot & ~PROT_WRITE);
         }
       }
+      // Mapped in the child's stub on first touch (handleFault).
+      c.hostMapped = false;
       child.vmas.push(c);
-      if (c.backing) child.hostMapRaw(c, c.cow ? c.prot & ~PROT_WRITE : c.prot);
     }
     return child;
   }
 
-  /** Maps a VMA's backing with an explicit host protection (copy-on-write pages are read-only). */
-  private hostMapRaw(v: Vma, prot: number): void {
-    if (!v.backing || prot === PROT_NONE) return;
-    let pos = v.start;
-    for (const e of v.backing) {
-      this.as.mapFile(this.via, pos, e.len, prot, e.off);
-      pos += e.len;
+  /**
+   * After fork: what the task will touch at once (its stack page, code, TLS) is
+   * mapped now, in the same batch as everything else, instead of one fault each.
+   */
+  prepareAfterFork(rsp: number, rip: number, tls: number): void {
+    for (const a of [rsp, rip, tls]) {
+      const v = this.find(a);
+      if (v && !v.hostMapped && v.backing && v.prot !== PROT_NONE) this.hostMap(v, v.start, v.end);
     }
+    // The first thing both sides do is write their stack: copy that page now.
+    this.breakCow(rsp);
+    if (this.find(rsp - PAGE_SIZE)) this.breakCow(rsp - PAGE_SIZE);
+  }
+
+  /**
+   * A host fault the memory manager can resolve: a VMA not yet mapped in the stub
+   * (after fork), or a write to a copy-on-write page. False means a real fault.
+   */
+  handleFault(addr: number, accessError: boolean): boolean {
+    const v = this.find(addr);
+    if (!v) return false;
+    if (!v.hostMapped) {
+      if (v.prot === PROT_NONE || !v.backing) return false;
+      v.hostMapped = true;
+      this.hostMap(v, v.start, v.end);
+      return true;
+    }
+    return accessError && this.breakCow(addr);
   }
 
   /**
@@ -159,8 +181,21 @@ export class MemoryManager {
       v.replacePage(page, fresh!.off);
       off = fresh!.off;
     }
-    this.as.mapFile(this.via, page, PAGE_SIZE, v.prot, off);
+    // Not mapped in this stub yet: map the whole VMA, it now points at the copy.
+    if (!v.hostMapped) this.hostMap(v, v.start, v.end);
+    else this.as.mapFile(this.via, page, PAGE_SIZE, v.prot, off);
     return true;
+  }
+
+  /** breakCow regardless of the mapping's protection (kernel writes such as the loader's). */
+  private breakCowForce(v: Vma, page: number): void {
+    const loc = v.locate(page)!;
+    if (this.mf.refCount(loc.off) <= 1) return;
+    const [fresh] = this.mf.allocate(PAGE_SIZE);
+    this.mf.view(fresh!.off, PAGE_SIZE).set(this.mf.view(loc.off, PAGE_SIZE));
+    this.mf.release(loc.off, PAGE_SIZE);
+    v.replacePage(page, fresh!.off);
+    if (v.hostMapped) this.as.mapFile(this.via, page, PAGE_SIZE, this.hostProt(v), fresh!.off);
   }
 
   /** Breaks copy-on-write for every shared page in [addr, addr+len) before the Sentry writes there. */
@@ -282,6 +317,7 @@ export class MemoryManager {
 
   /** Allocates backing for a VMA, fills it from the file and maps it in the stub. */
   private populate(v: Vma): void {
+    if (v.file?.cacheKey && !v.shared && this.populateFromCache(v)) return;
     v.backing = this.mf.allocate(v.length);
     if (v.file) {
       let pos = 0;
@@ -298,7 +334,24 @@ export class MemoryManager {
     return v.cow ? v.prot & ~PROT_WRITE : v.prot;
   }
 
+  /** A private file mapping sharing the page cache's pages copy-on-write. */
+  private populateFromCache(v: Vma): boolean {
+    const f = v.file!;
+    const cached = pageCacheOf(this.mf).window(f.cacheKey!, f.size ?? 0, f.readAt!, f.offset, v.length);
+    if (!cached) return false;
+    let have = 0;
+    for (const e of cached) have += e.len;
+    // Past the end of the file: private zero pages of our own.
+    const backing = have < v.length ? [...cached, ...this.mf.allocate(v.length - have)] : cached;
+    v.backing = backing;
+    v.cow = true;
+    this.hasCow = true;
+    this.hostMap(v, v.start, v.end);
+    return true;
+  }
+
   private hostMap(v: Vma, from: number, to: number): void {
+    v.hostMapped = true;
     if (!v.backing || v.prot === PROT_NONE) {
       this.as.unmap(this.via, from, to - from);
       return;
@@ -439,7 +492,7 @@ export class MemoryManager {
       for (const part of this.carve(pos, end - pos)) {
         part.prot = prot;
         if (!part.backing && prot !== PROT_NONE) this.populate(part);
-        else if (part.backing) this.as.protect(this.via, part.start, part.length, this.hostProt(part));
+        else if (part.backing && part.hostMapped) this.as.protect(this.via, part.start, part.length, this.hostProt(part));
       }
       pos = end;
     }
@@ -615,7 +668,7 @@ export class MemoryManager {
         this.mf.release(loc.off, PAGE_SIZE);
         v.replacePage(pos, fresh!.off);
         if (v.file) v.file.readAt?.(this.mf.view(fresh!.off, PAGE_SIZE), v.file.offset + (pos - v.start));
-        this.as.mapFile(this.via, pos, PAGE_SIZE, this.hostProt(v), fresh!.off);
+        if (v.hostMapped) this.as.mapFile(this.via, pos, PAGE_SIZE, this.hostProt(v), fresh!.off);
       }
     }
     for (let pos = from; pos < to; ) {
@@ -729,6 +782,11 @@ export class MemoryManager {
 
   /** Zeroes app memory regardless of protection (the loader's bss tail, like FOLL_FORCE). */
   forceZero(addr: number, len: number): void {
+    // The page may be the page cache's: give this mapping its own copy first.
+    for (let pos = pageRoundDown(addr); pos < addr + len; pos += PAGE_SIZE) {
+      const v = this.find(pos);
+      if (v?.cow && v.backing) this.breakCowForce(v, pos);
+    }
     let total = 0;
     for (const v of this.views(addr, len, false)) {
       v.fill(0);

@@ -12,6 +12,10 @@ export interface FileMapping {
   offset: number;
   /** Re-reads file contents into `dst` at file offset `off` (for MADV_DONTNEED on private maps). */
   readAt?: (dst: Uint8Array, off: number) => void;
+  /** Identity and version of unchanged contents: private maps share cached pages copy-on-write. */
+  cacheKey?: string;
+  /** File size, with cacheKey. */
+  size?: number;
 }
 
 export class Vma {
@@ -35,6 +39,11 @@ export class Vma {
      * mapped read-only on the host and copied on the first write (copy-on-write).
      */
     public cow = false,
+    /**
+     * The host stub has this VMA mapped. A forked child starts with nothing mapped and
+     * maps each VMA at its first fault: most children exec or exit before touching much.
+     */
+    public hostMapped = true,
   ) {}
 
   get length(): number {
@@ -63,7 +72,7 @@ export class Vma {
     }
     const file = this.file ? { ...this.file, offset: this.file.offset + off } : null;
     const upper = new Vma(addr, this.end, this.prot, this.shared, upperBacking, file, this.name, this.growsDown,
-      this.maxProt, this.locked, this.cow);
+      this.maxProt, this.locked, this.cow, this.hostMapped);
     this.end = addr;
     return upper;
   }

@@ -18,6 +18,11 @@ export interface Extent {
 
 export const CHUNK_SIZE = 2 ** 31;
 const FILE_SIZE = 2 ** 40;
+/** The last MiB of the file is the platform's (its syscall batch page); never allocated. */
+const RESERVED = 2 ** 20;
+export const PLATFORM_SCRATCH_OFFSET = FILE_SIZE - RESERVED;
+/** Freed runs up to this size are zeroed in place instead of hole-punched. */
+const SMALL_FREE = 16 * PAGE_SIZE;
 
 export class MemoryFile {
   readonly fd: number;
@@ -27,8 +32,14 @@ export class MemoryFile {
   /** Free ranges below `bump`, sorted by offset, coalesced. */
   private readonly free: Extent[] = [];
   private allocatedBytes = 0;
-  /** Extra references to pages shared by several mappings (page index -> refs - 1). */
-  private readonly extraRefs = new Map<number, number>();
+  /**
+   * Extra references to pages shared by several mappings (refs - 1), one byte per page
+   * of the used part of the file (grown with it); counts above 254 spill into a Map.
+   * fork shares every private page, so this must be cheap per page.
+   */
+  private extra = new Uint8Array(0);
+  private readonly extraBig = new Map<number, number>();
+  private sharedPages = 0;
 
   constructor(name = 'tsvisor-memory') {
     const fd = native().memfdCreate(name, FILE_SIZE);
@@ -60,7 +71,7 @@ export class MemoryFile {
       }
     }
     if (need > 0) {
-      if (this.bump + need > FILE_SIZE) {
+      if (this.bump + need > PLATFORM_SCRATCH_OFFSET) {
         // Count what we took so releasing it keeps the books straight.
         this.allocatedBytes += len - need;
         this.releaseExtents(out);
@@ -80,43 +91,86 @@ export class MemoryFile {
 
   /** How many mappings hold the page at `off` (1 when only one does). */
   refCount(off: number): number {
-    return 1 + (this.extraRefs.get(Math.floor(off / PAGE_SIZE)) ?? 0);
+    const p = Math.floor(off / PAGE_SIZE);
+    return 1 + this.extraOf(p);
   }
 
-  /** Another mapping now shares [off, off+len) (mremap of shared memory, fork later). */
+  private extraOf(p: number): number {
+    const e = p < this.extra.length ? this.extra[p]! : 0;
+    return e === 255 ? this.extraBig.get(p)! : e;
+  }
+
+  private setExtra(p: number, n: number): void {
+    if (p >= this.extra.length) {
+      const grown = new Uint8Array(Math.max(p + 1, this.extra.length * 2, 1024));
+      grown.set(this.extra);
+      this.extra = grown;
+    }
+    const was = this.extra[p]!;
+    if (n >= 255) {
+      this.extra[p] = 255;
+      this.extraBig.set(p, n);
+    } else {
+      if (was === 255) this.extraBig.delete(p);
+      this.extra[p] = n;
+    }
+    if (was === 0 && n > 0) this.sharedPages++;
+    else if (was !== 0 && n === 0) this.sharedPages--;
+  }
+
+  /** Another mapping now shares [off, off+len) (mremap of shared memory, fork). */
   addRef(off: number, len: number): void {
-    for (let p = off / PAGE_SIZE, end = (off + len) / PAGE_SIZE; p < end; p++) {
-      this.extraRefs.set(p, (this.extraRefs.get(p) ?? 0) + 1);
+    const first = off / PAGE_SIZE;
+    const end = (off + len) / PAGE_SIZE;
+    if (end > this.extra.length) this.setExtra(end - 1, this.extraOf(end - 1));
+    const ex = this.extra;
+    for (let p = first; p < end; p++) {
+      const e = ex[p]!;
+      if (e < 254) {
+        if (e === 0) this.sharedPages++;
+        ex[p] = e + 1;
+      } else {
+        this.setExtra(p, this.extraOf(p) + 1);
+      }
     }
   }
 
   /** Drops one reference; pages nobody references any more go back to the host. */
   release(off: number, len: number): void {
     if (len <= 0) return;
-    if (this.extraRefs.size > 0) {
-      // Free only the runs of pages whose last reference this was.
-      let runStart = -1;
-      const end = (off + len) / PAGE_SIZE;
-      for (let p = off / PAGE_SIZE; p <= end; p++) {
-        const shared = p < end ? this.extraRefs.get(p) : undefined;
-        if (p < end && shared !== undefined) {
-          if (shared <= 1) this.extraRefs.delete(p);
-          else this.extraRefs.set(p, shared - 1);
-        }
-        const free = p < end && shared === undefined;
-        if (free && runStart < 0) runStart = p;
-        if (!free && runStart >= 0) {
-          this.freeRange(runStart * PAGE_SIZE, (p - runStart) * PAGE_SIZE);
-          runStart = -1;
-        }
-      }
+    if (this.sharedPages === 0) {
+      this.freeRange(off, len);
       return;
     }
-    this.freeRange(off, len);
+    // Free only the runs of pages whose last reference this was.
+    const ex = this.extra;
+    let runStart = -1;
+    const end = (off + len) / PAGE_SIZE;
+    for (let p = off / PAGE_SIZE; p <= end; p++) {
+      let free = false;
+      if (p < end) {
+        const e = p < ex.length ? ex[p]! : 0;
+        if (e === 0) free = true;
+        else if (e < 255) {
+          ex[p] = e - 1;
+          if (e === 1) this.sharedPages--;
+        } else {
+          this.setExtra(p, this.extraOf(p) - 1);
+        }
+      }
+      if (free && runStart < 0) runStart = p;
+      if (!free && runStart >= 0) {
+        this.freeRange(runStart * PAGE_SIZE, (p - runStart) * PAGE_SIZE);
+        runStart = -1;
+      }
+    }
   }
 
   private freeRange(off: number, len: number): void {
-    native().punchHole(this.fd, off, len);
+    // Small runs are cleared in place (a memset is ~50x cheaper than fallocate) and stay
+    // in our free list for reuse; large ones go back to the host.
+    if (len <= SMALL_FREE) this.view(off, len).fill(0);
+    else native().punchHole(this.fd, off, len);
     this.allocatedBytes -= len;
     // Insert into the sorted free list and coalesce with neighbours.
     let lo = 0;

@@ -20,6 +20,9 @@ export interface MappingSource {
   readAt(dst: Uint8Array, off: number): void;
   /** Shown in /proc/<pid>/maps instead of the file's path (e.g. "/dev/zero (deleted)"). */
   name?: string;
+  /** Identity and version of the contents when they cannot change under a mapping (page cache). */
+  cacheKey?: string;
+  size?: number;
 }
 
 export abstract class FileDescription implements Waitable {

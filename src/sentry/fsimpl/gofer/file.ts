@@ -1,6 +1,7 @@
 // Open regular files of the gofer file system: I/O goes straight to the host fd
 // the gofer donated (pread/pwrite into application memory), no gofer round trip.
 import { errnoFromNumber } from '../../../abi/linux/errno.js';
+import { decodeStat } from '../../../abi/linux/stat.js';
 import { native } from '../../../native.js';
 import { RegularFileDescription, type MappingSource } from '../../vfs/file.js';
 import type { IOSequence } from '../../vfs/iosequence.js';
@@ -109,7 +110,12 @@ export class GoferFileDescription extends RegularFileDescription {
     host.incRef();
     const readAt = (dst: Uint8Array, off: number): void => fillFrom(host.fd, dst, off);
     mappingRefs.register(readAt, host);
-    return { readAt };
+    // The host file's identity and version: private maps of it share cached pages.
+    const st = new Uint8Array(144);
+    if (native().fstat(host.fd, st) !== 0) return { readAt };
+    const s = decodeStat(st);
+    const cacheKey = `gofer:${s.dev}:${s.ino}:${s.mtime.sec}.${s.mtime.nsec}:${s.ctime.sec}.${s.ctime.nsec}:${s.size}`;
+    return { readAt, cacheKey, size: s.size };
   }
 
   protected override release(): void {

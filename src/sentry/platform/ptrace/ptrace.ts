@@ -12,6 +12,12 @@ import { StopKind } from '../platform.js';
 
 /** The stub's text sits at 0x7fff00001000 (native/stub): apps live below. */
 export const STUB_BASE = 0x7fff_0000_0000;
+/** The batch page, mapped in every stub just above its text (the app never sees it). */
+const BATCH_ADDR = 0x7fff_0001_0000;
+const BATCH_ENTRIES = 1024;
+const BATCH_BYTES = BATCH_ENTRIES * 64;
+/** Pre-forked stubs kept ready for the next fork or exec. */
+const SPARE_STUBS = 1;
 /** Nice value of the Sentry's threads started from here on (the watcher, the main thread). */
 const SENTRY_NICE = -10;
 /** fd of the memory file inside every stub. */
@@ -26,10 +32,19 @@ export class PtracePlatform implements Platform {
   readonly regs = new Registers();
   readonly maxUserAddress = STUB_BASE;
   private readonly info = new Int32Array(64);
+  /** Stubs forked ahead of time. */
+  private readonly spare: number[] = [];
+  private refillScheduled = false;
   private readonly n: NativeAddon = native();
   readonly cpu: number;
 
-  constructor(memfd: number, cpu = -1) {
+  /** The batch page as the Sentry sees it (entries of nr, a0..a5, result). */
+  private readonly batch: BigInt64Array;
+  /** Stubs with queued host mm operations, run right before any thread resumes. */
+  readonly dirty = new Set<Stub>();
+
+  /** `scratchOff` is a memory-file offset the platform may use for its batch page. */
+  constructor(memfd: number, scratchOff: number, cpu = -1) {
     // Tracer, watcher and syscall-heavy stubs share one CPU: cross-CPU wake-ups
     // cost ~55 µs here, same-CPU handoffs a few µs (DESIGN.md §5).
     this.cpu = cpu >= 0 ? cpu : this.n.currentCpu();
@@ -47,6 +62,13 @@ export class PtracePlatform implements Platform {
     this.n.sigchldNocldstop();
     const leader = this.n.ptraceInit(this.regs.bytes.buffer as ArrayBuffer, this.info, stubPath, memfd, this.cpu);
     if (leader < 0) throw new Error(`cannot start the ptrace stub (${stubPath}): errno ${-leader}`);
+    // The batch page: mapped in the leader (every stub forked from it inherits it) and here.
+    const m = this.n.inject(leader, SYS.mmap, BATCH_ADDR, BATCH_BYTES, 3 /* PROT_READ|PROT_WRITE */,
+      MAP_SHARED | MAP_FIXED, STUB_MEMFD, scratchOff);
+    if (m !== BATCH_ADDR) throw new Error(`cannot map the batch page in the stub: ${m}`);
+    const ab = this.n.mmapShared(memfd, scratchOff, BATCH_BYTES);
+    if (typeof ab === 'number') throw new Error(`cannot map the batch page: errno ${-ab}`);
+    this.batch = new BigInt64Array(ab);
     const w = this.n.watcherStart(this.cpu);
     if (w < 0) throw new Error(`cannot start the preemption watcher: errno ${-w}`);
   }
@@ -71,9 +93,26 @@ export class PtracePlatform implements Platform {
   }
 
   newAddressSpace(): AddressSpace {
+    // A pre-forked stub when one is ready (fork latency), refilled when the loop is idle.
+    const pid = this.spare.pop() ?? this.forkStub();
+    if (!this.refillScheduled) {
+      this.refillScheduled = true;
+      setImmediate(() => {
+        this.refillScheduled = false;
+        try {
+          while (this.spare.length < SPARE_STUBS) this.spare.push(this.forkStub());
+        } catch {
+          // Out of host processes: fork will report it when it needs one.
+        }
+      });
+    }
+    return new Stub(this.n, this, pid);
+  }
+
+  private forkStub(): number {
     const pid = this.n.newStub();
     if (pid < 0) throw new Error(`cannot create a stub process: errno ${-pid}`);
-    return new Stub(this.n, pid);
+    return pid;
   }
 
   wait(kickTid: number): StopKind {
@@ -83,6 +122,7 @@ export class PtracePlatform implements Platform {
   }
 
   resume(tid: number, regs: Registers, sig: number): void {
+    if (this.dirty.size > 0) this.flushAll();
     const r = this.n.resume(tid, regs.bytes, sig);
     // ESRCH: the thread was killed meanwhile; its exit is reported by wait().
     if (r < 0 && r !== -3) throw new Error(`ptrace resume of ${tid} failed: errno ${-r}`);
@@ -115,6 +155,23 @@ export class PtracePlatform implements Platform {
     this.n.watcherActivate();
   }
 
+  /** Runs every queued host mm operation (each stub's through one of its stopped threads). */
+  flushAll(): void {
+    for (const s of [...this.dirty]) s.flush();
+  }
+
+  /** Runs `ops` in the stub of the stopped thread `via`; returns the results. */
+  runBatch(via: number, ops: readonly number[][]): number[] {
+    const b = this.batch;
+    ops.forEach((op, i) => {
+      for (let j = 0; j < 7; j++) b[i * 8 + j] = BigInt(op[j] ?? 0);
+      b[i * 8 + 7] = 0n;
+    });
+    const r = this.n.injectBatch(via, BATCH_ADDR, ops.length);
+    if (r < 0) return ops.map(() => r);
+    return ops.map((_, i) => Number(b[i * 8 + 7]!));
+  }
+
   deactivate(): void {
     this.n.watcherDeactivate();
   }
@@ -125,45 +182,74 @@ export class PtracePlatform implements Platform {
   }
 }
 
+/**
+ * One stub process. Host mm operations are queued and run in one batch stop right
+ * before any thread is resumed (a fork used to cost a dozen round trips).
+ */
 class Stub implements AddressSpace {
   private released = false;
+  private ops: number[][] = [];
+  private via = 0;
 
   constructor(
     private readonly n: NativeAddon,
+    private readonly platform: PtracePlatform,
     readonly pid: number,
   ) {}
 
-  private check(what: string, r: number): void {
-    if (r < 0 && !this.released) throw new Error(`stub ${this.pid}: ${what} failed: errno ${-r}`);
+  private queue(via: number, op: number[]): void {
+    if (this.released) return;
+    if (this.ops.length > 0 && via !== this.via) this.flush();
+    this.via = via;
+    this.ops.push(op);
+    this.platform.dirty.add(this);
+    if (this.ops.length >= BATCH_ENTRIES) this.flush();
+  }
+
+  flush(): void {
+    this.platform.dirty.delete(this);
+    const ops = this.ops;
+    if (ops.length === 0 || this.released) return;
+    this.ops = [];
+    const results = this.platform.runBatch(this.via, ops);
+    results.forEach((r, i) => {
+      // A failed host mapping means the app would see stale memory: a Sentry bug, loudly.
+      if (r < 0 && r > -4096) {
+        throw new Error(`stub ${this.pid}: host syscall ${ops[i]![0]} failed: errno ${-r}`);
+      }
+    });
   }
 
   mapFile(via: number, addr: number, len: number, prot: number, fileOff: number): void {
-    const r = this.n.inject(via, SYS.mmap, addr, len, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOff);
-    this.check('mmap', r);
+    this.queue(via, [SYS.mmap, addr, len, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOff]);
+  }
+
+  unmap(via: number, addr: number, len: number): void {
+    this.queue(via, [SYS.munmap, addr, len]);
+  }
+
+  protect(via: number, addr: number, len: number, prot: number): void {
+    this.queue(via, [SYS.mprotect, addr, len, prot]);
   }
 
   newThread(via: number): number {
+    this.flush();
     const tid = this.n.cloneThread(via);
     if (tid < 0) throw new Error(`stub ${this.pid}: cannot create a thread: errno ${-tid}`);
     return tid;
   }
 
   exitThread(tid: number): void {
+    this.flush();
     const r = this.n.exitThread(tid);
     if (r < 0 && r !== -3) throw new Error(`stub ${this.pid}: cannot end thread ${tid}: errno ${-r}`);
-  }
-
-  unmap(via: number, addr: number, len: number): void {
-    this.check('munmap', this.n.inject(via, SYS.munmap, addr, len));
-  }
-
-  protect(via: number, addr: number, len: number, prot: number): void {
-    this.check('mprotect', this.n.inject(via, SYS.mprotect, addr, len, prot));
   }
 
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.ops = [];
+    this.platform.dirty.delete(this);
     this.n.kill(this.pid, SIGKILL);
   }
 }

@@ -65,7 +65,8 @@ export function mmap(t: Task, [addrArg, lenArg, protArg, flagsArg, fdArg, offArg
     addr, length: len, prot, fixed: fixed && !noReplace, noReplace, shared, locked,
     // A shared mapping of a file opened without write access can never become writable.
     maxProt: shared && !file.writable ? 7 & ~PROT_WRITE : 7,
-    file: { readAt: mapping.readAt, path: mapping.name ?? t.fs.pathOf(file.vd), dev: st.dev, ino: st.ino, offset: off },
+    file: { readAt: mapping.readAt, path: mapping.name ?? t.fs.pathOf(file.vd), dev: st.dev, ino: st.ino, offset: off,
+      ...(mapping.cacheKey ? { cacheKey: mapping.cacheKey, size: mapping.size ?? 0 } : {}) },
   });
 }
 

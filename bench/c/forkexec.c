@@ -1,0 +1,21 @@
+// fork + execve("/bin/true") + waitpid. Prints µs per iteration.
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+  long n = argc > 1 ? atol(argv[1]) : 200;
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  for (long i = 0; i < n; i++) {
+    pid_t p = fork();
+    if (p == 0) { execl("/bin/true", "true", (char *)NULL); _exit(127); }
+    int st;
+    if (p < 0 || waitpid(p, &st, 0) != p || st != 0) { perror("fork/exec"); return 1; }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n / 1000);
+  return 0;
+}
