@@ -6,6 +6,7 @@ import type { Platform } from '../platform/platform.js';
 import type { FileDescription } from '../vfs/file.js';
 import type { MountNamespace, VirtualDentry } from '../vfs/mount.js';
 import { FutexManager } from './futex.js';
+import { IpcNamespace } from './ipc/namespace.js';
 import { Scheduler } from './scheduler.js';
 import type { SyscallTable } from './syscall_table.js';
 import { Syslog } from './syslog.js';
@@ -46,6 +47,8 @@ export class Kernel {
   readonly scheduler: Scheduler;
   readonly syslog = new Syslog();
   readonly futexes = new FutexManager();
+  /** SysV IPC objects and POSIX message queues (the sandbox's IPC namespace). */
+  readonly ipc: IpcNamespace = new IpcNamespace(this);
   readonly uts: UtsNames;
   readonly tasks = new Map<number, Task>();
   readonly byHostTid = new Map<number, Task>();

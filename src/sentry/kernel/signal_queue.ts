@@ -23,6 +23,15 @@ export interface SigInfo {
   /** SIGIO/SIGPOLL. */
   band?: number;
   fd?: number;
+  /** SIGSYS from seccomp: the syscall number and AUDIT_ARCH_* (si_syscall, si_arch). */
+  syscall?: number;
+  arch?: number;
+  /**
+   * Told when this siginfo enters (true) or leaves (false, delivered or discarded) a
+   * pending queue: a POSIX timer queues one siginfo at a time and re-arms when it is
+   * taken, counting the expirations in between as overruns (timers.c).
+   */
+  onQueue?: (queued: boolean) => void;
 }
 
 export const SIGINFO_SIZE = 128;
@@ -69,6 +78,8 @@ export function encodeSigInfo(i: SigInfo, out = new Uint8Array(SIGINFO_SIZE)): U
     v.setInt32(24, i.fd ?? 0, true);
   } else if (i.signo === SIGSYS && i.code > 0) {
     v.setBigUint64(16, BigInt(i.addr ?? 0), true);
+    v.setInt32(24, i.syscall ?? 0, true);
+    v.setUint32(28, i.arch ?? 0, true);
   } else {
     // kill, tkill, sigqueue, mq: pid, uid, sigval
     v.setInt32(16, i.pid ?? 0, true);
@@ -113,6 +124,7 @@ export class PendingSignals {
     }
     this.mask |= bit;
     this.infos.push(info);
+    info.onQueue?.(true);
     return true;
   }
 
@@ -123,7 +135,12 @@ export class PendingSignals {
   /** Removes every instance of sig (e.g. SIGCONT discards pending stops). */
   discard(sig: number): void {
     if (!this.has(sig)) return;
-    for (let i = this.infos.length - 1; i >= 0; i--) if (this.infos[i]!.signo === sig) this.infos.splice(i, 1);
+    for (let i = this.infos.length - 1; i >= 0; i--) {
+      const info = this.infos[i]!;
+      if (info.signo !== sig) continue;
+      this.infos.splice(i, 1);
+      info.onQueue?.(false);
+    }
     this.mask &= ~sigBit(sig);
   }
 
@@ -155,6 +172,7 @@ export class PendingSignals {
     }
     const info = this.infos.splice(i, 1)[0]!;
     if (!this.infos.some((x) => x.signo === sig)) this.mask &= ~sigBit(sig);
+    info.onQueue?.(false);
     return info;
   }
 

@@ -1,16 +1,23 @@
 // Syscall dispatch: decode the number, call the handler from the table, turn its
 // result (value, errno, Block) into the return register, and resume the thread.
-import { EIO, ENOSYS, isSysError, type SysError } from '../../abi/linux/errno.js';
+import { EINTR, EIO, ENOSYS, ERESTARTSYS, isSysError, type SysError } from '../../abi/linux/errno.js';
 import { syscallName } from '../../abi/linux/syscalls.js';
 import { Reg } from '../arch/amd64/registers.js';
 import { log } from '../../log.js';
 import { Block, NO_RETURN, REGS_SET, type SyscallResult, type SyscallValue } from './block.js';
 import { TaskState, type Task } from './task.js';
 import { straceEnter, straceExit } from './strace_hook.js';
+import { seccompCheck } from './seccomp.js';
 
 const reportedInternal = new Set<number>();
 
 function errnoOf(e: unknown, t: Task, nr: number): number {
+  if (e === ERESTARTSYS) {
+    // The handler raised a signal that must act first (SIGTTIN on a background tty
+    // read): restart the syscall after it unless a handler without SA_RESTART runs.
+    t.interrupted = 'restart';
+    return -EINTR.errno;
+  }
   if (isSysError(e)) return -(e as SysError).errno;
   // A JS exception here is a Sentry bug. Never let it escape to the app or kill the
   // Sentry: log it once per syscall and fail the call with EIO.
@@ -41,7 +48,9 @@ export function runSyscall(t: Task): void {
   if (t.kernel.opts.strace) straceEnter(t, nr);
   let r: SyscallResult;
   try {
-    r = entry?.handler ? entry.handler(t, t.args) : unimplemented(t, nr);
+    // seccomp sees every syscall first; without a filter this costs one field test.
+    r = (t.seccomp !== null ? seccompCheck(t, nr) : null) ??
+      (entry?.handler ? entry.handler(t, t.args) : unimplemented(t, nr));
   } catch (e) {
     r = errnoOf(e, t, nr);
   }

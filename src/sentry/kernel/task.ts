@@ -13,6 +13,7 @@ import { Block, type SyscallValue, type BlockWait } from './block.js';
 import type { Credentials } from './credentials.js';
 import type { Kernel } from './kernel.js';
 import type { Rlimit } from './limits.js';
+import type { SeccompState } from './seccomp.js';
 import { makeSyscallArgs, type SyscallArgs } from './syscall_args.js';
 import type { ThreadGroup } from './thread_group.js';
 import { WaitQueue } from './waiter.js';
@@ -74,6 +75,10 @@ export class Task {
   vforkDone: WaitQueue | null = null;
   /** sched_setaffinity mask (bit n: CPU n); null means every CPU. */
   affinity: bigint | null = null;
+  /** seccomp mode and filters (null: none, the dispatcher's only test); inherited by children. */
+  seccomp: SeccompState | null = null;
+  /** PR_SET_NO_NEW_PRIVS: exec never grants privilege; inherited, never cleared. */
+  noNewPrivs = false;
   /** CPU time accounting, ns. */
   cpuUserNs = 0;
   cpuSysNs = 0;

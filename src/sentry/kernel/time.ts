@@ -26,6 +26,24 @@ export function realtimeNs(): bigint {
   return realBase + (process.hrtime.bigint() - hrBase);
 }
 
+/**
+ * A real-time clock's value minus the kernel's uptime (Kernel.uptimeNs), ns. Exact,
+ * since both derive from one hrtime reading: timers keep every real clock on the
+ * uptime scale and convert absolute expiries with this offset (never early).
+ */
+export function realClockOffset(bootNs: bigint, clock: number): bigint {
+  switch (clock) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_REALTIME_ALARM:
+      return realBase - hrBase + bootNs;
+    case CLOCK_TAI:
+      return realBase - hrBase + bootNs + 37_000_000_000n;
+    default:
+      return bootNs;
+  }
+}
+
 /** CPU time of a task's process or thread, ns (accounted by the Sentry: see cputime.ts). */
 export function cpuTimeNs(t: Task, perThread: boolean): number {
   return perThread ? threadCpuNs(t) : processCpuNs(t.tg);

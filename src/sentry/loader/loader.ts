@@ -29,6 +29,10 @@ export interface ExecRequest {
   /** Path as passed to execve (resolved relative to `start`). */
   path: string;
   start: VirtualDentry;
+  /** fexecve: the file itself (execveat with AT_EMPTY_PATH); `path` is then only the name. */
+  file?: VirtualDentry;
+  /** AT_SYMLINK_NOFOLLOW: a symlink as the last component fails with ELOOP. */
+  noFollow?: boolean;
   argv: string[];
   envp: string[];
 }
@@ -94,8 +98,9 @@ interface OpenedFile {
   path: string;
 }
 
-function openForExec(t: Task, start: VirtualDentry, path: string): OpenedFile {
-  const vd = resolvePath(t.walkCtx, start, path, { follow: true });
+function openForExec(t: Task, start: VirtualDentry, path: string, given?: VirtualDentry, noFollow = false): OpenedFile {
+  const vd = given ?? resolvePath(t.walkCtx, start, path, { follow: !noFollow });
+  if (vd.dentry.inode.isSymlink()) throw ELOOP;
   checkExec(t, vd);
   const fd = vd.dentry.inode.open(t, vd, O_RDONLY);
   return { vd, fd, path };
@@ -197,9 +202,11 @@ export function loadImage(t: Task, req: ExecRequest, into: MemoryManager | null 
   let total = 0;
   for (const s of [...req.argv, ...req.envp]) total += s.length + 1;
   if (total > MAX_ARG_BYTES) throw E2BIG;
+  let given = req.file;
   for (let depth = 0; ; depth++) {
     if (depth > MAX_INTERP_DEPTH) throw ELOOP;
-    const f = openForExec(t, start, path);
+    const f = openForExec(t, start, path, given, depth === 0 && req.noFollow);
+    given = undefined;
     try {
       const head = readAt(f.fd, t, 0, BINPRM_BUF_SIZE);
       if (head.length >= 2 && head[0] === 0x23 && head[1] === 0x21) {

@@ -123,7 +123,7 @@ export class MemoryManager {
         if (!v.shared) {
           c.cow = v.cow = true;
           // Parent and child both lose write access until a write copies the page.
-          if (v.prot & PROT_WRITE) this.as.protect(this.via, v.start, v.length, v.prot & ~PROT_WRITE);
+          if (v.prot & PROT_WRITE && v.hostMapped) this.as.protect(this.via, v.start, v.length, v.prot & ~PROT_WRITE);
         }
       }
       // Mapped in the child's stub on first touch (handleFault).

@@ -31,7 +31,9 @@ export abstract class FileDescription implements Waitable {
   /** File position for read/write/lseek. */
   offset = 0;
   private refs = 1;
-  private queue: WaitQueue | null = null;
+  // ES-private, so subclasses may have a `queue` of their own.
+  #queue: WaitQueue | null = null;
+  private releaseHooks: Set<() => void> | null = null;
 
   constructor(
     readonly vd: VirtualDentry,
@@ -60,7 +62,7 @@ export abstract class FileDescription implements Waitable {
   }
 
   get waitQueue(): WaitQueue {
-    return (this.queue ??= new WaitQueue());
+    return (this.#queue ??= new WaitQueue());
   }
 
   incRef(): void {
@@ -69,7 +71,34 @@ export abstract class FileDescription implements Waitable {
 
   /** Drops a reference; the last one releases the file. */
   decRef(): void {
-    if (--this.refs === 0) this.release();
+    if (--this.refs !== 0) return;
+    // Like __fput: epoll forgets the file (eventpoll_release) before it is released.
+    const hooks = this.releaseHooks;
+    this.releaseHooks = null;
+    if (hooks) for (const fn of [...hooks]) fn();
+    this.release();
+  }
+
+  /**
+   * Runs fn once when the last reference goes away (epoll drops the file from its
+   * interest lists). Returns the function that cancels it.
+   */
+  onRelease(fn: () => void): () => void {
+    const hooks = (this.releaseHooks ??= new Set());
+    const entry = (): void => fn();
+    hooks.add(entry);
+    return () => {
+      this.releaseHooks?.delete(entry);
+    };
+  }
+
+  /**
+   * A blocking write that wrote part of its buffer normally goes on with the rest
+   * (pipes). A file whose write consumes one fixed-size record and returns (eventfd's
+   * 8-byte counter) says true: its first successful write ends the syscall.
+   */
+  get writesOneRecord(): boolean {
+    return false;
   }
 
   /** Called once when the last reference goes away. */

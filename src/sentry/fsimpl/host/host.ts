@@ -3,10 +3,13 @@
 // host; no path is ever opened. Pipes and ttys are used non-blocking (the launcher
 // reopens them so the flag does not leak to the user's shell): a read or write that
 // would block throws EAGAIN and the task waits for an event-loop readiness watch.
-import { EAGAIN, EINVAL, ENOTTY, ESPIPE, errnoFromNumber } from '../../../abi/linux/errno.js';
+import { EAGAIN, EINVAL, EIO, ENOTTY, EPERM, ERESTARTSYS, ESPIPE, errnoFromNumber } from '../../../abi/linux/errno.js';
+import { SIGTTIN, SIGTTOU } from '../../../abi/linux/signal.js';
+import { sendToGroup } from '../../kernel/signals.js';
+import { SI_KERNEL } from '../../kernel/signal_queue.js';
 import {
   FIONREAD, TCFLSH, TCGETS, TCSBRK, TCSETS, TCSETSF, TCSETSW, TCXONC, TERMIOS_SIZE, TIOCGPGRP, TIOCGSID,
-  TIOCGWINSZ, TIOCOUTQ, TIOCSPGRP, TIOCSWINSZ, WINSIZE_SIZE,
+  TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ, TIOCSCTTY, TIOCSPGRP, TIOCSWINSZ, WINSIZE_SIZE,
 } from '../../../abi/linux/ioctl.js';
 import { S_IFCHR, S_IFDIR, S_IFMT, S_IFREG, decodeStat, type Stat } from '../../../abi/linux/stat.js';
 import { native } from '../../../native.js';
@@ -29,6 +32,9 @@ export interface HostFdInfo {
   nonblocking: boolean;
   isTty: boolean;
 }
+
+/** termios c_lflag TOSTOP. */
+const TOSTOP = 0o400;
 
 let hostfs: AnonFilesystem | null = null;
 
@@ -104,7 +110,33 @@ export class HostFileDescription extends FileDescription {
     else this.watchId = id;
   }
 
+  /**
+   * A background process group touching the terminal (tty_check_change): it gets
+   * SIGTTIN/SIGTTOU and the call restarts once it is continued in the foreground;
+   * EIO when the signal is ignored or blocked (it could never be served).
+   */
+  private checkForeground(t: Task, sig: number): void {
+    if (!this.info.isTty || t.tg.pgid === this.job.foreground) return;
+    const a = t.tg.handlers.get(sig);
+    if (a.handler === 1 /* SIG_IGN */ || (t.sigmask >> BigInt(sig - 1)) & 1n) {
+      if (sig === SIGTTOU) return; // writes go through when SIGTTOU is ignored
+      throw EIO;
+    }
+    for (const tg of t.kernel.threadGroups.values()) {
+      if (tg.alive && tg.pgid === t.tg.pgid) sendToGroup(tg, { signo: sig, code: SI_KERNEL });
+    }
+    throw ERESTARTSYS;
+  }
+
+  /** TOSTOP in the terminal's local modes: background writes stop the writer. */
+  private tostop(): boolean {
+    const termios = new Uint8Array(TERMIOS_SIZE);
+    if (native().ioctl(this.info.fd, TCGETS, termios) < 0) return false;
+    return (new DataView(termios.buffer).getUint32(12, true) & TOSTOP) !== 0;
+  }
+
   override read(t: Task, dst: IOSequence, off: number): number {
+    this.checkForeground(t, SIGTTIN);
     const n = native();
     let total = 0;
     for (const v of dst) {
@@ -120,6 +152,7 @@ export class HostFileDescription extends FileDescription {
   }
 
   override write(t: Task, src: IOSequence, off: number): number {
+    if (this.info.isTty && t.tg.pgid !== this.job.foreground && this.tostop()) this.checkForeground(t, SIGTTOU);
     const n = native();
     let total = 0;
     for (const v of src) {
@@ -190,9 +223,21 @@ export class HostFileDescription extends FileDescription {
         if (!this.info.isTty) throw ENOTTY;
         t.mm.writeU32(arg, this.job.foreground);
         return 0;
-      case TIOCSPGRP:
+      case TIOCSPGRP: {
         if (!this.info.isTty) throw ENOTTY;
-        this.job.foreground = t.mm.readI32(arg);
+        const pgrp = t.mm.readI32(arg);
+        if (pgrp < 0) throw EINVAL;
+        // The group must exist in the caller's session; a background caller gets SIGTTOU first.
+        let exists = false;
+        for (const tg of t.kernel.threadGroups.values()) if (tg.alive && tg.pgid === pgrp && tg.sid === t.tg.sid) exists = true;
+        if (!exists) throw EPERM;
+        this.checkForeground(t, SIGTTOU);
+        this.job.foreground = pgrp;
+        return 0;
+      }
+      case TIOCSCTTY:
+      case TIOCNOTTY:
+        if (!this.info.isTty) throw ENOTTY;
         return 0;
       case TIOCGSID:
         if (!this.info.isTty) throw ENOTTY;

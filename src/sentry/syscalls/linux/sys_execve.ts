@@ -19,10 +19,18 @@ function readArray(t: Task, addr: number): string[] {
 function doExec(t: Task, dirfd: number, pathAddr: number, argvAddr: number, envpAddr: number, flags: number): SyscallResult {
   if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) throw EINVAL;
   const path = t.readPath(pathAddr, (flags & AT_EMPTY_PATH) !== 0);
-  if (path.length === 0) throw ENOENT; // fexecve through AT_EMPTY_PATH comes with the process model
   const argv = readArray(t, argvAddr);
   const envp = readArray(t, envpAddr);
-  const img = loadImage(t, { path, start: t.startFor(dirfd, path), argv, envp });
+  let img;
+  if (path.length === 0) {
+    // fexecve: the file open at dirfd; AT_EXECFN becomes /dev/fd/N like Linux.
+    if (dirfd === AT_FDCWD) throw ENOENT;
+    const file = t.fdTable.get(dirfd);
+    img = loadImage(t, { path: `/dev/fd/${dirfd}`, start: t.fs.root, file: file.vd, argv, envp });
+  } else {
+    img = loadImage(t, { path, start: t.startFor(dirfd, path), argv, envp,
+      noFollow: (flags & AT_SYMLINK_NOFOLLOW) !== 0 });
+  }
   commitExec(t, img);
   return REGS_SET;
 }

@@ -215,7 +215,7 @@ full(SYS.tkill, kill.tkill);
 full(SYS.tgkill, kill.tgkill);
 // processes
 full(SYS.execve, execve.execve);
-partial(SYS.execveat, execve.execveat, 'no AT_EMPTY_PATH (fexecve) yet');
+full(SYS.execveat, execve.execveat);
 full(SYS.fork, clone.fork);
 full(SYS.vfork, clone.vfork);
 partial(SYS.clone, clone.clone, 'namespaces (CLONE_NEW*) are refused with EPERM');
