@@ -122,6 +122,9 @@ export function bootSentry(spec: SentrySpec): Sentry {
   mountAt(ns, root, newProcFilesystem(kernel), '/proc', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'proc');
   mountAt(ns, root, newDevFilesystem(kernel), '/dev', MS_NOSUID, 'none');
   mountAt(ns, root, newSysFilesystem(kernel), '/sys', MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 'sysfs');
+  // POSIX message queues at /dev/mqueue (a directory devfs makes), as runsc mounts them.
+  const devDentry = root.dentry.lookup('dev');
+  if (devDentry) mountAt(ns, ns.topOf({ mount: root.mount, dentry: devDentry }), kernel.ipc.mqueue, '/mqueue', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mqueue');
 
   const job: TtyJobControl = { foreground: 1, session: 1 };
   if (spec.ttyFd >= 0) {

@@ -12,6 +12,7 @@ import type { Kernel } from './kernel.js';
 import { Task, TaskState } from './task.js';
 import { ThreadGroup } from './thread_group.js';
 import { WaitQueue } from './waiter.js';
+import { semShareUndo } from './ipc/namespace.js';
 
 export const CSIGNAL = 0xff;
 export const CLONE_VM = 0x100;
@@ -163,6 +164,8 @@ export function doClone(t: Task, a: CloneArgs): number | Block {
   }
   k.registerTask(child);
   for (const hook of forkHooks) hook(t, child, !(f & CLONE_THREAD));
+  // CLONE_SYSVSEM without CLONE_THREAD: the new process shares the SEM_UNDO list.
+  if ((f & CLONE_SYSVSEM) && !(f & CLONE_THREAD)) semShareUndo(t.tg, tg);
 
   // Memory writes the caller asked for; faults here do not undo the clone (Linux ignores them too).
   const tryWrite = (fn: () => void): void => {

@@ -6,6 +6,7 @@ import type { LoadedImage } from '../loader/loader.js';
 import { TaskState, type Task } from './task.js';
 import { finishTask } from './exit.js';
 import { vforkRelease } from './clone.js';
+import { commitExecCreds } from './exec_creds.js';
 
 /** User code and stack segment selectors on x86_64 Linux. */
 const USER_CS = 0x33;
@@ -63,6 +64,7 @@ export function commitExec(t: Task, img: LoadedImage): void {
     old.decUsers();
   }
   vforkRelease(t);
+  commitExecCreds(t, img.creds);
   for (const hook of execHooks) hook(t);
   t.fdTable.closeOnExec();
   t.tg.handlers.resetForExec();

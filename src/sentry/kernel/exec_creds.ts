@@ -48,22 +48,25 @@ export function execCreds(t: Task, vd: VirtualDentry): ExecCreds {
     if (n.euid === 0) effective = true;
   }
 
-  const isSetid = n.euid !== old.ruid || n.egid !== old.rgid;
-  // no_new_privs: the program gets no more than the caller had, and no mixed ids.
+  // Whether exec changes the ids: a new euid, or an egid the caller is not in. (Linux
+  // before 6.16 compared with the real ids, so a caller whose euid already differed
+  // from its uid counted as set-id; 6.16 went back to this, the 2.4.0-test12 rule.)
+  const idChanged = n.euid !== old.euid || !old.inGroup(n.egid);
+  // no_new_privs: the program gets no more than the caller had, and no new ids.
   // (Linux downgrades the same way under an unprivileged ptracer; there is no ptrace.)
-  if ((isSetid || !isSubset(n.permitted, old.permitted)) && t.noNewPrivs) {
+  if ((idChanged || !isSubset(n.permitted, old.permitted)) && t.noNewPrivs) {
     n.euid = n.ruid;
     n.egid = n.rgid;
     n.permitted &= old.permitted;
   }
   n.suid = n.fsuid = n.euid;
   n.sgid = n.fsgid = n.egid;
-  if (isSetid) n.ambient = 0n;
+  if (idChanged) n.ambient = 0n;
   // pP' = (root ? bset | pI : 0) | pA';  pE' = fE ? pP' : pA'.
   n.permitted |= n.ambient;
   n.effective = effective ? n.permitted : n.ambient;
   n.securebits &= ~SECBIT_KEEP_CAPS;
-  const secure = isSetid || (n.ruid !== 0 && (effective || !isSubset(n.permitted, n.ambient)));
+  const secure = idChanged || (n.ruid !== 0 && (effective || !isSubset(n.permitted, n.ambient)));
   return { creds: n, secure };
 }
 

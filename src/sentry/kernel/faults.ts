@@ -18,6 +18,7 @@ export interface HostSigInfo {
 
 
 export function handleHostSignal(t: Task, si: HostSigInfo): void {
+  t.mm.via = t.hostTid;
   if (SYNCHRONOUS.has(si.signo)) {
     log.debug(`${t}: ${signalName(si.signo)} at 0x${si.addr.toString(16)} (code ${si.code})`);
     // Lazy mapping after fork and copy-on-write are the memory manager's business, never the app's.

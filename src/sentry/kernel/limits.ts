@@ -1,7 +1,7 @@
 // Resource limits (Linux's struct rlimit array on signal_struct).
 import {
-  RLIM_NLIMITS, RLIMIT_CORE, RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NOFILE, RLIMIT_NPROC,
-  RLIMIT_SIGPENDING, RLIMIT_STACK,
+  RLIM_NLIMITS, RLIMIT_CORE, RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC,
+  RLIMIT_RTPRIO, RLIMIT_SIGPENDING, RLIMIT_STACK,
 } from '../../abi/linux/limits.js';
 
 /** Infinity as a JS number: anything at or above 2^63 is RLIM_INFINITY. */
@@ -29,6 +29,9 @@ export class Limits {
     v[RLIMIT_MEMLOCK] = { cur: 8 * 1024 * 1024, max: 8 * 1024 * 1024 };
     v[RLIMIT_SIGPENDING] = { cur: 96365, max: 96365 };
     v[RLIMIT_MSGQUEUE] = { cur: 819200, max: 819200 };
+    // Linux's defaults: only CAP_SYS_NICE lowers nice or picks a real-time policy.
+    v[RLIMIT_NICE] = { cur: 0, max: 0 };
+    v[RLIMIT_RTPRIO] = { cur: 0, max: 0 };
     return v;
   }
 

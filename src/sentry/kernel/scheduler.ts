@@ -10,13 +10,15 @@ import type { Block } from './block.js';
 import type { Kernel } from './kernel.js';
 import { TaskState, type Task } from './task.js';
 import { completeSyscall, runSyscall } from './syscall_dispatch.js';
-import { deliverSignals } from './signals.js';
+import { deliverSignals, wakeForSignal } from './signals.js';
 import { cpuIdle, cpuRetire, cpuSys, cpuUser } from './cputime.js';
 import { handleHostSignal, handleHostExit } from './faults.js';
 import { exitGroup } from './exit.js';
 import { signaledStatus } from './thread_group.js';
 import { SIGKILL } from '../../abi/linux/signal.js';
 
+/** Longest delay Node's setTimeout takes (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Longest stretch the loop runs before yielding to the event loop, ms. */
 const SLICE_MS = 20;
 
@@ -69,15 +71,26 @@ export class Scheduler {
       cancel();
       this.wake(t, timedOut);
     };
-    for (const w of b.waits) unregs.push(w.queue.register(() => wake(false), w.mask));
+    for (const w of b.waits) {
+      if (fired) break; // woken while registering (a host fd that cannot be watched): stop
+      unregs.push(w.queue.register(() => wake(false), w.mask));
+    }
+    if (fired) for (const u of unregs) u();
     if (b.deadline !== null) {
-      const ms = Math.max(0, (b.deadline - this.kernel.uptimeNs()) / 1e6);
-      timer = setTimeout(() => wake(true), Math.ceil(ms));
+      // Node fires "too large" delays after 1 ms: re-arm long waits in steps.
+      const arm = (): void => {
+        const left = Math.max(0, (b.deadline! - this.kernel.uptimeNs()) / 1e6);
+        timer = setTimeout(() => (left > MAX_TIMER_MS ? arm() : wake(true)), Math.min(Math.ceil(left), MAX_TIMER_MS));
+      };
+      arm();
     }
     t.cancelBlock = () => {
       fired = true;
       cancel();
     };
+    // A signal queued while the task was on its way into the Sentry found it neither
+    // blocked nor running: take it now, as Linux checks signal_pending() before sleeping.
+    if (b.interruptible) wakeForSignal(t);
   }
 
   /** Abandons a task's wait (a signal handler must run): it is back in the Sentry. */

@@ -3,6 +3,7 @@
 import { ECHILD, EINVAL } from '../../abi/linux/errno.js';
 import { SIGCHLD } from '../../abi/linux/signal.js';
 import { Block } from './block.js';
+import { accountReapedChild } from './cputime.js';
 import { reap } from './exit.js';
 import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED } from './signal_queue.js';
 import type { Task } from './task.js';
@@ -67,7 +68,7 @@ function scan(t: Task, target: WaitTarget, options: number): WaitResult | null {
       const code = signaled ? (st & 0x80 ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
       const r = { pid: c.pid, uid, status: st, code, siStatus: signaled ? st & 0x7f : (st >> 8) & 0xff, child: c };
       if (!(options & WNOWAIT)) {
-        t.tg.childrenCpuNs += c.cpuUserNs + c.cpuSysNs + c.childrenCpuNs;
+        accountReapedChild(t.tg, c);
         reap(c);
       }
       return r;

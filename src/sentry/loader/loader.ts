@@ -17,6 +17,7 @@ import {
 } from './elf.js';
 import { buildStack } from './stack.js';
 import { randomBytes, randomInt } from '../kernel/rand.js';
+import { execCreds, type ExecCreds } from '../kernel/exec_creds.js';
 
 /** Linux's BINPRM_BUF_SIZE: how much of a file exec reads to identify it. */
 const BINPRM_BUF_SIZE = 256;
@@ -43,6 +44,8 @@ export interface LoadedImage {
   sp: number;
   /** Basename of the path given to execve, for comm. */
   comm: string;
+  /** Credentials after the exec (set-id bits, capability rules) and AT_SECURE. */
+  creds: ExecCreds;
 }
 
 /** Why the first exec of a sandbox failed, in words, for the CLI's one-line errors. */
@@ -290,15 +293,16 @@ function loadElf(t: Task, f: OpenedFile, head: Uint8Array, argv: string[], envp:
     mm.mmap({ addr: stackTop - stackSize, length: stackSize, prot: PROT_READ | PROT_WRITE, fixed: true,
       shared: false, name: '[stack]', growsDown: true });
     const [hw, hw2] = hwcap();
-    const c = t.creds;
+    const ec = execCreds(t, f.vd);
+    const c = ec.creds;
     const sp = buildStack(mm, stackTop, argv, envp, execPath, randomBytes(16), {
       phdr: phdrAddr, phnum: info.phnum, base: interpBase, entry,
-      uid: c.ruid, euid: c.euid, gid: c.rgid, egid: c.egid, secure: 0, hwcap: hw, hwcap2: hw2,
+      uid: c.ruid, euid: c.euid, gid: c.rgid, egid: c.egid, secure: ec.secure ? 1 : 0, hwcap: hw, hwcap2: hw2,
     });
     mm.executable = t.fs.pathOf(f.vd);
     mm.exeVd = f.vd;
     const base = execPath.slice(execPath.lastIndexOf('/') + 1);
-    return { mm, entry: startAddr, sp, comm: base.slice(0, 15) };
+    return { mm, entry: startAddr, sp, comm: base.slice(0, 15), creds: ec };
   } catch (e) {
     if (!into) mm.decUsers();
     throw e;

@@ -92,15 +92,6 @@ export abstract class FileDescription implements Waitable {
     };
   }
 
-  /**
-   * A blocking write that wrote part of its buffer normally goes on with the rest
-   * (pipes). A file whose write consumes one fixed-size record and returns (eventfd's
-   * 8-byte counter) says true: its first successful write ends the syscall.
-   */
-  get writesOneRecord(): boolean {
-    return false;
-  }
-
   /** Called once when the last reference goes away. */
   protected release(): void {}
 
@@ -147,6 +138,11 @@ export abstract class FileDescription implements Waitable {
   /** Truncates through this description (ftruncate). */
   truncate(size: number): void {
     throw EINVAL;
+  }
+
+  /** Lines /proc/<pid>/fdinfo/N adds after the common ones (Linux's show_fdinfo). */
+  fdinfo(): string {
+    return '';
   }
 
   /** What /proc/<pid>/fd/N shows; paths for files, "pipe:[ino]" for anonymous ones. */

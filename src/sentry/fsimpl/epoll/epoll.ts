@@ -17,14 +17,15 @@
 //   checks their readiness directly. Edge-triggered ones report rising edges of
 //   readiness (bits not seen at the last check), and are watched only for events
 //   they have not seen yet, so a host fd that stays writable does not spin the event
-//   loop. Between two checks a "new data on an already readable fd" edge can be
-//   missed for them; Linux would report it. In-Sentry files have exact semantics.
+//   loop; while waited on, such items are re-checked every 100 ms so a hang-up is
+//   still noticed. A "new data on an already readable fd" edge can be missed for
+//   them; Linux would report it. In-Sentry files have exact semantics.
 // - Closing the last reference to a watched file removes it from every interest
 //   list (eventpoll_release), through FileDescription.onRelease.
-import { EEXIST, EFAULT, EINVAL, ELOOP, ENOENT } from '../../../abi/linux/errno.js';
+import { EEXIST, EFAULT, ELOOP } from '../../../abi/linux/errno.js';
 import { O_RDWR } from '../../../abi/linux/fcntl.js';
 import {
-  EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLRDNORM, EPOLL_EVENT_SIZE, EP_MAX_NESTS, EP_PRIVATE_BITS,
+  EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLRDNORM, EPOLL_EVENT_SIZE, EP_MAX_NESTS, EP_PRIVATE_BITS,
 } from '../../../abi/linux/poll.js';
 import type { Task } from '../../kernel/task.js';
 import { ALL_EVENTS, WaitQueue } from '../../kernel/waiter.js';
@@ -73,6 +74,8 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
   private readonly items = new Map<FileDescription, Map<number, EpollItem>>();
   /** struct eventpoll's rdllist: insertion order is arrival order. */
   private ready = new Set<EpollItem>();
+  /** Items whose queue is costly to watch (see costlyToWatch). */
+  private readonly costly = new Set<EpollItem>();
   private readonly queue = new WaitQueue();
   /** Epoll instances watching this one (for the nesting-depth check). */
   private readonly parents = new Map<EpollDescription, number>();
@@ -82,6 +85,8 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
   /** Inside reconcile(): wake-ups are deferred (we may be inside a waiter's registration). */
   private reconciling = false;
   private deferredWake = false;
+  /** While armed with edge-triggered costly items watched for fewer events than they want. */
+  private slowPoll: NodeJS.Timeout | null = null;
 
   constructor() {
     super(anonInodeVd('eventpoll'), O_RDWR);
@@ -119,6 +124,7 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
     if (!byFd) this.items.set(file, (byFd = new Map()));
     byFd.set(fd, item);
     item.cancelRelease = file.onRelease(() => this.remove(item));
+    if (item.costly) this.costly.add(item);
     if (file instanceof EpollDescription) file.parents.set(this, (file.parents.get(this) ?? 0) + 1);
     if (!item.costly || this.armed) this.watch(item);
     this.recheck(item, t);
@@ -129,7 +135,7 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
     item.events = events;
     item.data = data;
     item.seen = 0;
-    if (item.unwatch) this.watch(item);
+    if (!item.costly || this.armed) this.watch(item);
     this.recheck(item, t);
   }
 
@@ -142,6 +148,7 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
     this.unwatchItem(item);
     item.cancelRelease();
     this.ready.delete(item);
+    this.costly.delete(item);
     if (item.file instanceof EpollDescription) {
       const p = item.file.parents;
       const n = (p.get(this) ?? 1) - 1;
@@ -226,9 +233,45 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
       const rising = r & ~item.seen;
       item.seen = r;
       if (this.armed) this.watch(item);
+      this.updateSlowPoll();
       if (rising === 0) return;
     }
     this.markReady(item);
+  }
+
+  /**
+   * An edge-triggered host fd whose ready bits were already reported is not watched
+   * for them (the host would report them continuously), so it would not notice a
+   * hang-up, an error, or the bits falling and rising again. While someone waits,
+   * look at such items every 100 ms instead.
+   */
+  private updateSlowPoll(): void {
+    let need = false;
+    if (this.armed) for (const i of this.costly) if (i.edge && i.enabled && i.seen !== 0) need = true;
+    if (need && !this.slowPoll) {
+      this.slowPoll = setInterval(() => this.recheckEdges(), 100);
+      this.slowPoll.unref();
+    } else if (!need && this.slowPoll) {
+      clearInterval(this.slowPoll);
+      this.slowPoll = null;
+    }
+  }
+
+  private recheckEdges(): void {
+    let rose = false;
+    for (const item of this.costly) {
+      if (!item.edge || !item.enabled) continue;
+      const r = item.poll(null);
+      const rising = r & ~item.seen;
+      item.seen = r;
+      if (this.armed) this.watch(item);
+      if (rising !== 0) {
+        this.ready.add(item);
+        rose = true;
+      }
+    }
+    if (rose) this.queue.notify(EPOLLIN | EPOLLRDNORM);
+    this.updateSlowPoll();
   }
 
   private markReady(item: EpollItem): void {
@@ -253,17 +296,15 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
    */
   private checkCostly(t: Task | null): void {
     if (this.armed) return;
-    for (const byFd of this.items.values()) {
-      for (const item of byFd.values()) {
-        if (!item.costly || !item.enabled) continue;
-        const r = item.poll(t);
-        if (item.edge) {
-          const rising = r & ~item.seen;
-          item.seen = r;
-          if (rising !== 0) this.ready.add(item);
-        } else if (r !== 0) {
-          this.ready.add(item);
-        }
+    for (const item of this.costly) {
+      if (!item.enabled) continue;
+      const r = item.poll(t);
+      if (item.edge) {
+        const rising = r & ~item.seen;
+        item.seen = r;
+        if (rising !== 0) this.ready.add(item);
+      } else if (r !== 0) {
+        this.ready.add(item);
       }
     }
   }
@@ -275,16 +316,14 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
     this.armed = want;
     this.reconciling = true;
     try {
-      for (const byFd of this.items.values()) {
-        for (const item of byFd.values()) {
-          if (!item.costly) continue;
-          if (want) this.watch(item);
-          else this.unwatchItem(item);
-        }
+      for (const item of this.costly) {
+        if (want) this.watch(item);
+        else this.unwatchItem(item);
       }
     } finally {
       this.reconciling = false;
     }
+    this.updateSlowPoll();
   }
 
   // ---- waiting ----
@@ -334,14 +373,23 @@ export class EpollDescription extends FileDescription implements CallerAware, Ex
     return 0;
   }
 
-  /** Items for /proc/<pid>/fdinfo: fd, events, data. */
-  *interest(): IterableIterator<{ fd: number; events: number; data: bigint; file: FileDescription }> {
-    for (const byFd of this.items.values()) for (const i of byFd.values()) yield { fd: i.fd, events: i.events, data: i.data, file: i.file };
+  /** ep_show_fdinfo: one line per watched file. */
+  override fdinfo(): string {
+    let s = '';
+    for (const byFd of this.items.values()) {
+      for (const i of byFd.values()) {
+        const ino = i.file.inode;
+        s += `tfd: ${String(i.fd).padStart(8)} events: ${(i.events >>> 0).toString(16).padStart(8)} ` +
+          `data: ${i.data.toString(16).padStart(16)}  pos:${i.file.offset} ino:${ino.ino.toString(16)} ` +
+          `sdev:${ino.fs.dev.toString(16)}\n`;
+      }
+    }
+    return s;
   }
 
   protected override release(): void {
     for (const byFd of [...this.items.values()]) for (const item of [...byFd.values()]) this.remove(item);
+    this.updateSlowPoll();
   }
 }
 
-export const EPOLL_ALWAYS = EPOLLERR | EPOLLHUP;

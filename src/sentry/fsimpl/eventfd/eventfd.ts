@@ -35,10 +35,6 @@ export class EventfdDescription extends FileDescription implements ExactPollBits
     return false;
   }
 
-  override get writesOneRecord(): boolean {
-    return true;
-  }
-
   override read(t: Task, dst: IOSequence): number {
     if (seqLength(dst) < 8) throw EINVAL;
     if (this.count === 0n) throw EAGAIN;
@@ -52,7 +48,8 @@ export class EventfdDescription extends FileDescription implements ExactPollBits
   }
 
   override write(t: Task, src: IOSequence): number {
-    if (seqLength(src) < 8) throw EINVAL;
+    // Exactly 8 bytes since Linux 6.9 (older kernels took the first 8 of a longer buffer).
+    if (seqLength(src) !== 8) throw EINVAL;
     const b = gather(src, 8);
     const v = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
     if (v === ULLONG_MAX) throw EINVAL;
@@ -75,7 +72,7 @@ export class EventfdDescription extends FileDescription implements ExactPollBits
     return 'anon_inode:[eventfd]';
   }
 
-  fdinfo(): string {
+  override fdinfo(): string {
     return `eventfd-count: ${this.count.toString(16).padStart(16, ' ')}\neventfd-id: ${this.id}\n` +
       `eventfd-semaphore: ${this.semaphore ? 1 : 0}\n`;
   }

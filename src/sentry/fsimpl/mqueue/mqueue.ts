@@ -2,9 +2,9 @@
 // mq_open(3) through its internal mount and visible wherever it is mounted
 // (/dev/mqueue). Each queue is a regular file; its descriptions are pollable
 // queue handles and read(2) gives the "QSIZE:... NOTIFY:..." status line.
-import { EINVAL, EMFILE, ENAMETOOLONG, ENOSPC, EOVERFLOW } from '../../../abi/linux/errno.js';
+import { EINVAL, EMFILE, ENAMETOOLONG, ENOENT, ENOSPC, EOVERFLOW } from '../../../abi/linux/errno.js';
 import { RLIMIT_MSGQUEUE } from '../../../abi/linux/limits.js';
-import { S_IFDIR, S_IFREG, dtypeOf } from '../../../abi/linux/stat.js';
+import { S_IFDIR, S_IFREG, dtypeOf, type Stat } from '../../../abi/linux/stat.js';
 import type { Task } from '../../kernel/task.js';
 import type { WaitQueue } from '../../kernel/waiter.js';
 import { Dentry } from '../../vfs/dentry.js';
@@ -28,6 +28,15 @@ const CAP_SYS_RESOURCE = 24;
 const MSG_MSG_SIZE = 48;
 const TREE_NODE_SIZE = 48;
 
+/** Sentry memory a queue costs besides its messages. */
+const QUEUE_OVERHEAD = 512;
+
+/** Where queues and messages charge the Sentry memory they hold (IpcMemory). */
+export interface MemoryCharge {
+  charge(bytes: number): void;
+  release(bytes: number): void;
+}
+
 export interface MqAttrRequest {
   maxmsg: number;
   msgsize: number;
@@ -45,7 +54,7 @@ export class MqueueFilesystem extends Filesystem {
   /** Bytes charged per uid against RLIMIT_MSGQUEUE (Linux's user_struct->mq_bytes). */
   private readonly bytesByUid = new Map<number, number>();
 
-  constructor() {
+  constructor(readonly memory: MemoryCharge) {
     super();
     // Names change behind the dentry cache (mq_unlink does not walk paths): always ask the directory.
     this.revalidates = true;
@@ -63,10 +72,6 @@ export class MqueueFilesystem extends Filesystem {
 
   override statfs(): StatFs {
     return { ...super.statfs(), type: MQUEUE_MAGIC };
-  }
-
-  override mountOptions(): string {
-    return '';
   }
 
   /**
@@ -89,9 +94,10 @@ export class MqueueFilesystem extends Filesystem {
     const uid = opts.uid;
     const used = this.bytesByUid.get(uid) ?? 0;
     if (task && used + bytes > task.limit(RLIMIT_MSGQUEUE).cur) throw EMFILE;
+    this.memory.charge(QUEUE_OVERHEAD);
     this.bytesByUid.set(uid, used + bytes);
     this.queuesCount++;
-    const inode = new MqueueInode(this, opts, new MessageQueue(maxmsg, msgsize), bytes);
+    const inode = new MqueueInode(this, opts, new MessageQueue(maxmsg, msgsize, this.memory), bytes);
     this.dir.children.set(name, inode);
     this.dir.touch();
     return inode;
@@ -103,6 +109,8 @@ export class MqueueFilesystem extends Filesystem {
     if (used > 0) this.bytesByUid.set(inode.chargedUid, used);
     else this.bytesByUid.delete(inode.chargedUid);
     this.queuesCount--;
+    inode.queue.discard();
+    this.memory.release(QUEUE_OVERHEAD);
   }
 
   /** A location for a queue by name in the internal mount (for mq_open's description). */
@@ -142,7 +150,7 @@ export class MqueueDir extends Inode {
 
   override unlink(name: string): void {
     const q = this.children.get(name);
-    if (!q) throw EINVAL;
+    if (!q) throw ENOENT;
     this.children.delete(name);
     q.nlink = 0;
     q.ctime = nowTimespec();
@@ -172,6 +180,11 @@ export class MqueueInode extends Inode {
 
   override size(): number {
     return FILENT_SIZE;
+  }
+
+  override stat(): Stat {
+    // No pages behind the file: i_blocks stays 0 whatever i_size says.
+    return { ...super.stat(), blocks: 0 };
   }
 
   maybeEvict(): void {

@@ -9,6 +9,10 @@ import { sendToGroup } from '../../kernel/signals.js';
 import type { Task } from '../../kernel/task.js';
 import type { ThreadGroup } from '../../kernel/thread_group.js';
 import { EVENT_IN, EVENT_OUT, WaitQueue } from '../../kernel/waiter.js';
+import type { MemoryCharge } from './mqueue.js';
+
+/** Sentry memory a queued message costs beyond its text (struct msg_msg). */
+const MSG_OVERHEAD = 48;
 
 export const SIGEV_SIGNAL = 0;
 export const SIGEV_NONE = 1;
@@ -51,6 +55,7 @@ export class MessageQueue {
   constructor(
     readonly maxmsg: number,
     readonly msgsize: number,
+    private readonly memory: MemoryCharge,
   ) {}
 
   get curmsgs(): number {
@@ -78,6 +83,8 @@ export class MessageQueue {
   send(t: Task, msg: MqMessage, nonblock: boolean, deadline: number | null): number | Block {
     if (this.messages.length >= this.maxmsg) {
       if (nonblock) throw EAGAIN;
+      // Charged now (load_msg comes first in Linux): moving in later cannot fail.
+      this.memory.charge(msg.data.length + MSG_OVERHEAD);
       const s: Sleeper = { task: t, msg, done: false, queue: new WaitQueue(), block: null };
       this.senders.push(s);
       return this.sleep(this.senders, s, deadline, () => 0);
@@ -104,11 +111,12 @@ export class MessageQueue {
     }
     const m = this.messages.shift()!;
     this.qsize -= m.data.length;
+    this.memory.release(m.data.length + MSG_OVERHEAD);
     // There is room now: the first sleeping sender's message moves in.
     const s = this.firstLive(this.senders);
     if (s) {
       drop(this.senders, s);
-      this.insert(s.msg!);
+      this.place(s.msg!);
       wake(s);
     } else {
       this.events.notify(EVENT_OUT);
@@ -120,12 +128,13 @@ export class MessageQueue {
     const done = (): number | Block => (s.done ? finish() : park());
     const timeout = (): number | Block => {
       if (s.done) return finish();
-      drop(list, s);
+      this.leave(list, s);
       throw ETIMEDOUT;
     };
     // ERESTARTSYS: restarted after a SA_RESTART handler (the deadline is absolute).
     const park = (): Block => {
-      s.block = new Block(done, [{ queue: s.queue, mask: 1 }], deadline, timeout, true, 'restart', () => drop(list, s));
+      s.block = new Block(done, [{ queue: s.queue, mask: 1 }], deadline, timeout, true, 'restart',
+        () => this.leave(list, s));
       return s.block;
     };
     return park();
@@ -134,12 +143,27 @@ export class MessageQueue {
   private firstLive(list: Sleeper[]): Sleeper | null {
     for (const s of [...list]) {
       if (!s.done && s.block !== null && s.task.block === s.block) return s;
-      drop(list, s);
+      this.leave(list, s);
     }
     return null;
   }
 
+  /** A sleeper gives up (timeout, signal, death); a sender's message was charged. */
+  private leave(list: Sleeper[], s: Sleeper): void {
+    const i = list.indexOf(s);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (list === this.senders && s.msg) this.memory.release(s.msg.data.length + MSG_OVERHEAD);
+  }
+
+  /** Queues msg by priority; ENOMEM when the Sentry's IPC memory is exhausted. */
   private insert(msg: MqMessage): void {
+    this.memory.charge(msg.data.length + MSG_OVERHEAD);
+    this.place(msg);
+  }
+
+  /** Queues an already charged message. */
+  private place(msg: MqMessage): void {
     let i = this.messages.length;
     while (i > 0 && this.messages[i - 1]!.prio < msg.prio) i--;
     this.messages.splice(i, 0, msg);
@@ -156,6 +180,13 @@ export class MessageQueue {
       this.notification = null;
     }
     this.events.notify(EVENT_IN);
+  }
+
+  /** The queue is gone (unlinked and closed): its messages' memory goes back. */
+  discard(): void {
+    for (const m of this.messages) this.memory.release(m.data.length + MSG_OVERHEAD);
+    this.messages.length = 0;
+    this.qsize = 0;
   }
 
   /** The QSIZE line read(2) returns on a queue's descriptor. */

@@ -55,9 +55,11 @@ export class Pipe {
         this.head = 0;
       }
     }
+    const wasWritable = this.free >= PIPE_BUF;
     this.size -= done;
-    // Writers wait for room for an atomic write (pipe_poll: a free page).
-    if (this.free >= PIPE_BUF || this.size === 0) this.queue.notify(EVENT_OUT);
+    // Writers wait for room for an atomic write (pipe_poll: a free page); like Linux,
+    // only the change from full to writable is an event (EPOLLET sees one edge).
+    if (!wasWritable && (this.free >= PIPE_BUF || this.size === 0)) this.queue.notify(EVENT_OUT);
     return done;
   }
 

@@ -59,6 +59,12 @@ export function buildSysctl(fs: Filesystem, k: Kernel, sys: SynthDir): void {
   ro(kernel, 'shmmax', () => SHM_DEFAULT);
   ro(kernel, 'shmall', () => SHM_DEFAULT);
   ro(kernel, 'shmmni', () => '4096');
+  // SysV IPC limits as the sandbox's IPC namespace enforces them (semmsl semmns semopm semmni).
+  const sem = k.ipc.sem.limits;
+  ro(kernel, 'sem', () => `${sem.semmsl}\t${sem.semmns}\t${sem.semopm}\t${sem.semmni}`);
+  ro(kernel, 'msgmax', () => String(k.ipc.msg.limits.msgmax));
+  ro(kernel, 'msgmnb', () => String(k.ipc.msg.limits.msgmnb));
+  ro(kernel, 'msgmni', () => String(k.ipc.msg.limits.msgmni));
   ro(kernel, 'randomize_va_space', () => '2');
   const random = kernel.dir('random');
   const bootId = randomUuid();
@@ -76,6 +82,13 @@ export function buildSysctl(fs: Filesystem, k: Kernel, sys: SynthDir): void {
   const fsDir = sys.dir('fs');
   ro(fsDir, 'file-max', () => '9223372036854775807');
   ro(fsDir, 'nr_open', () => String(NR_OPEN));
+  const mq = fsDir.dir('mqueue');
+  const mql = k.ipc.mqueue.limits;
+  ro(mq, 'msg_max', () => String(mql.msgMax));
+  ro(mq, 'msgsize_max', () => String(mql.msgsizeMax));
+  ro(mq, 'msg_default', () => String(mql.msgDefault));
+  ro(mq, 'msgsize_default', () => String(mql.msgsizeDefault));
+  ro(mq, 'queues_max', () => String(mql.queuesMax));
 
   const core = sys.dir('net').dir('core');
   ro(core, 'somaxconn', () => '4096');

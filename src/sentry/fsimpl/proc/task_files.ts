@@ -263,7 +263,9 @@ export function statusText(task: Task): string {
   s += `SigBlk:\t${hex16(task.sigmask)}\nSigIgn:\t${hex16(ignored(task))}\nSigCgt:\t${hex16(caught(task))}\n`;
   s += `CapInh:\t${hex16(c.inheritable)}\nCapPrm:\t${hex16(c.permitted)}\nCapEff:\t${hex16(c.effective)}\n`;
   s += `CapBnd:\t${hex16(c.bounding)}\nCapAmb:\t${hex16(c.ambient)}\n`;
-  s += 'NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n';
+  let filters = 0;
+  for (let f = task.seccomp?.filter ?? null; f; f = f.prev) filters++;
+  s += `NoNewPrivs:\t${task.noNewPrivs ? 1 : 0}\nSeccomp:\t${task.seccomp?.mode ?? 0}\nSeccomp_filters:\t${filters}\n`;
   s += `Cpus_allowed:\t${cpuMask(k.opts.cpus)}\nCpus_allowed_list:\t${cpuList(k.opts.cpus)}\n`;
   s += 'Mems_allowed:\t00000000,00000001\nMems_allowed_list:\t0\n';
   s += 'voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n';
@@ -371,5 +373,6 @@ export function writeComm(caller: Task, task: Task, data: Uint8Array): number {
 /** /proc/<pid>/fdinfo/N (seq_show in fs/proc/fd.c). */
 export function fdinfoText(file: FileDescription, cloexec: boolean): string {
   const flags = file.flags | (cloexec ? O_CLOEXEC : 0);
-  return `pos:\t${file.offset}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${file.vd.mount.id}\nino:\t${file.inode.ino}\n`;
+  return `pos:\t${file.offset}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${file.vd.mount.id}\nino:\t${file.inode.ino}\n` +
+    file.fdinfo();
 }

@@ -131,7 +131,7 @@ export class SignalfdDescription extends FileDescription implements CallerAware,
     return 'anon_inode:[signalfd]';
   }
 
-  fdinfo(): string {
+  override fdinfo(): string {
     return `sigmask:\t${this.mask.toString(16).padStart(16, '0')}\n`;
   }
 }

@@ -132,7 +132,7 @@ export class TimerfdDescription extends FileDescription implements ExactPollBits
     return 'anon_inode:[timerfd]';
   }
 
-  fdinfo(): string {
+  override fdinfo(): string {
     const v = this.get();
     const ts = (ns: bigint): string => `(${ns / 1_000_000_000n}, ${ns % 1_000_000_000n})`;
     return `clockid: ${this.clock}\nticks: ${this.ticks}\nsettime flags: 0${this.settimeFlags.toString(8)}\n` +

@@ -2,7 +2,7 @@
 // with its permission rules, and the ipc64_perm codec. Ids are built like Linux's:
 // index + seq * IPCMNI, indexes handed out cyclically and the sequence number
 // bumped when an index is reused, so a stale id fails with EINVAL.
-import { EACCES, EEXIST, EINVAL, ENOENT, ENOSPC, EPERM } from '../../../abi/linux/errno.js';
+import { EACCES, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC, EPERM } from '../../../abi/linux/errno.js';
 import { CAP_SYS_ADMIN, type Credentials } from '../credentials.js';
 import { realtimeNs } from '../time.js';
 
@@ -216,4 +216,30 @@ export function ipcGet<T extends IpcObject>(ids: IpcIds<T>, p: GetParams<T>): nu
   p.moreChecks?.(o);
   if (!o.allows(p.creds, p.flags)) throw EACCES;
   return o.id;
+}
+
+/**
+ * Sentry memory that IPC objects may hold (semaphore arrays, queued messages,
+ * message queue inodes). Linux's limits allow far more than a Sentry heap can take
+ * (32000 sets of 32000 semaphores; a root-raised msg_qbytes): past this budget an
+ * allocation fails with ENOMEM, as the kernel's kmalloc would.
+ */
+export class IpcMemory {
+  used = 0;
+
+  /** `limitOf` is asked at each charge (the kernel's options may not exist yet when this is made). */
+  constructor(private readonly limitOf: () => number) {}
+
+  get limit(): number {
+    return this.limitOf();
+  }
+
+  charge(bytes: number): void {
+    if (this.used + bytes > this.limit) throw ENOMEM;
+    this.used += bytes;
+  }
+
+  release(bytes: number): void {
+    this.used = Math.max(0, this.used - bytes);
+  }
 }

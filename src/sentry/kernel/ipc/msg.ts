@@ -5,7 +5,9 @@ import { E2BIG, EAGAIN, EIDRM, EINVAL, ENOMSG, EPERM, type SysError } from '../.
 import { Block } from '../block.js';
 import type { Task } from '../task.js';
 import { WaitQueue } from '../waiter.js';
-import { IPC_NOWAIT, IpcIds, IpcObject, MAY_READ_IPC, MAY_WRITE_IPC, ipcGet, nowSeconds, type DecodedPerm } from './ipc.js';
+import {
+  IPC_NOWAIT, IpcIds, IpcObject, MAY_READ_IPC, MAY_WRITE_IPC, ipcGet, nowSeconds, type DecodedPerm, type IpcMemory,
+} from './ipc.js';
 
 export const MSG_STAT = 11;
 export const MSG_INFO = 12;
@@ -24,6 +26,8 @@ export const MSGMAP = MSGMNB;
 export const MSGSSZ = 16;
 export const MSGSEG = 0xffff;
 const INT_MAX = 0x7fffffff;
+/** Sentry memory a queued message costs beyond its text (struct msg_msg). */
+const MSG_OVERHEAD = 48;
 const CAP_SYS_RESOURCE = 24;
 
 export interface Message {
@@ -79,6 +83,8 @@ export class MsgRegistry {
   readonly ids = new IpcIds<MsgQueue>();
   readonly limits = { msgmax: MSGMAX, msgmnb: MSGMNB, msgmni: MSGMNI };
 
+  constructor(private readonly mem: IpcMemory) {}
+
   get(t: Task, key: number, flags: number): number {
     return ipcGet(this.ids, {
       key,
@@ -110,6 +116,7 @@ export class MsgRegistry {
       q.lspid = t.pid;
       q.stime = nowSeconds();
       if (!this.pipelinedSend(q, msg)) {
+        this.mem.charge(size + MSG_OVERHEAD);
         q.messages.push(msg);
         q.cbytes += size;
       }
@@ -170,6 +177,7 @@ export class MsgRegistry {
         }
         q.messages.splice(i, 1);
         q.cbytes -= m.data.length;
+        this.mem.release(m.data.length + MSG_OVERHEAD);
         q.rtime = nowSeconds();
         q.lrpid = t.pid;
         q.space.notify(1);
@@ -253,6 +261,7 @@ export class MsgRegistry {
       dropReceiver(q, r);
       deliver(r, EIDRM);
     }
+    this.mem.release(q.cbytes + q.messages.length * MSG_OVERHEAD);
     q.messages.length = 0;
     q.cbytes = 0;
     q.space.notify(1);

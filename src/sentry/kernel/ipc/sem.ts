@@ -9,7 +9,9 @@ import { Block } from '../block.js';
 import type { Task } from '../task.js';
 import type { ThreadGroup } from '../thread_group.js';
 import { WaitQueue } from '../waiter.js';
-import { IPC_NOWAIT, IpcIds, IpcObject, MAY_READ_IPC, MAY_WRITE_IPC, ipcGet, nowSeconds, type DecodedPerm } from './ipc.js';
+import {
+  IPC_NOWAIT, IpcIds, IpcObject, MAY_READ_IPC, MAY_WRITE_IPC, ipcGet, nowSeconds, type DecodedPerm, type IpcMemory,
+} from './ipc.js';
 
 export const SEM_UNDO = 0x1000;
 export const GETPID = 11;
@@ -41,11 +43,6 @@ export interface SemBuf {
   flg: number;
 }
 
-class Sem {
-  val = 0;
-  pid = 0;
-}
-
 /** A sleeping semop (Linux's struct sem_queue). */
 interface SemWaiter {
   task: Task;
@@ -64,7 +61,8 @@ interface SemWaiter {
 class SemUndo {
   constructor(
     public set: SemSet | null,
-    readonly adj: number[],
+    /** semadj: what exit adds back to each semaphore (a short in Linux). */
+    readonly adj: Int16Array,
     readonly list: SemUndoList,
   ) {}
 }
@@ -76,15 +74,21 @@ class SemUndoList {
 }
 
 export class SemSet extends IpcObject {
-  sems: Sem[] = [];
+  /** semval and sempid of each semaphore (typed arrays: sets may be large). */
+  vals = new Int32Array(0);
+  pids = new Int32Array(0);
   otime = 0;
   readonly pending: SemWaiter[] = [];
   readonly undos = new Set<SemUndo>();
 
   get nsems(): number {
-    return this.sems.length;
+    return this.vals.length;
   }
 }
+
+/** Sentry memory charged for a set and for an undo structure. */
+const setBytes = (nsems: number): number => 256 + nsems * 8;
+const undoBytes = (nsems: number): number => 64 + nsems * 2;
 
 export interface SemInfoValues {
   semmap: number;
@@ -107,6 +111,8 @@ export class SemRegistry {
   private usedSems = 0;
   private readonly undoLists = new WeakMap<ThreadGroup, SemUndoList>();
 
+  constructor(private readonly mem: IpcMemory) {}
+
   // ---- semget ----
 
   get(t: Task, key: number, nsems: number, flags: number): number {
@@ -118,9 +124,17 @@ export class SemRegistry {
       create: () => {
         if (nsems === 0) throw EINVAL;
         if (this.usedSems + nsems > this.limits.semmns) throw ENOSPC;
+        if (this.ids.inUse >= this.limits.semmni) throw ENOSPC;
+        this.mem.charge(setBytes(nsems));
         const set = new SemSet(key, t.creds, flags);
-        for (let i = 0; i < nsems; i++) set.sems.push(new Sem());
-        this.ids.add(set, this.limits.semmni);
+        set.vals = new Int32Array(nsems);
+        set.pids = new Int32Array(nsems);
+        try {
+          this.ids.add(set, this.limits.semmni);
+        } catch (e) {
+          this.mem.release(setBytes(nsems));
+          throw e;
+        }
         this.usedSems += nsems;
         return set;
       },
@@ -188,7 +202,7 @@ export class SemRegistry {
     const adj = new Map<number, number>();
     for (let i = 0; i < w.sops.length; i++) {
       const s = w.sops[i]!;
-      const cur = vals.get(s.num) ?? set.sems[s.num]!.val;
+      const cur = vals.get(s.num) ?? set.vals[s.num]!;
       if ((s.op === 0 && cur !== 0) || cur + s.op < 0) {
         w.blocking = i;
         return s.flg & IPC_NOWAIT ? EAGAIN : 'block';
@@ -202,9 +216,9 @@ export class SemRegistry {
       }
       vals.set(s.num, next);
     }
-    for (const [num, v] of vals) set.sems[num]!.val = v;
+    for (const [num, v] of vals) set.vals[num] = v;
     for (const [num, u] of adj) w.undo!.adj[num] = u;
-    for (const s of w.sops) set.sems[s.num]!.pid = w.task.pid;
+    for (const s of w.sops) set.pids[s.num] = w.task.pid;
     return 'ok';
   }
 
@@ -244,7 +258,8 @@ export class SemRegistry {
     if (!list) this.undoLists.set(tg, (list = new SemUndoList()));
     let un = list.entries.get(set);
     if (!un) {
-      un = new SemUndo(set, new Array<number>(set.nsems).fill(0), list);
+      this.mem.charge(undoBytes(set.nsems));
+      un = new SemUndo(set, new Int16Array(set.nsems), list);
       list.entries.set(set, un);
       set.undos.add(un);
     }
@@ -261,11 +276,11 @@ export class SemRegistry {
       if (!un.set) continue;
       set.undos.delete(un);
       un.set = null;
+      this.mem.release(undoBytes(set.nsems));
       for (let i = 0; i < set.nsems; i++) {
         if (un.adj[i] === 0) continue;
-        const s = set.sems[i]!;
-        s.val = Math.min(SEMVMX, Math.max(0, s.val + un.adj[i]!));
-        s.pid = tg.pid;
+        set.vals[i] = Math.min(SEMVMX, Math.max(0, set.vals[i]! + un.adj[i]!));
+        set.pids[i] = tg.pid;
       }
       this.update(set);
     }
@@ -303,24 +318,24 @@ export class SemRegistry {
   }
 
   /** A readable set and a valid semaphore number (GETVAL & co.). */
-  private readable(t: Task, id: number, semnum: number): { set: SemSet; sem: Sem } {
+  private readable(t: Task, id: number, semnum: number): SemSet {
     const set = this.ids.get(id);
     set.check(t.creds, MAY_READ_IPC);
     if (semnum < 0 || semnum >= set.nsems) throw EINVAL;
-    return { set, sem: set.sems[semnum]! };
+    return set;
   }
 
   getVal(t: Task, id: number, semnum: number): number {
-    return this.readable(t, id, semnum).sem.val;
+    return this.readable(t, id, semnum).vals[semnum]!;
   }
 
   getPid(t: Task, id: number, semnum: number): number {
-    return this.readable(t, id, semnum).sem.pid;
+    return this.readable(t, id, semnum).pids[semnum]!;
   }
 
   /** GETNCNT (zero=false) and GETZCNT: sleepers blocked on this semaphore. */
   count(t: Task, id: number, semnum: number, zero: boolean): number {
-    const { set } = this.readable(t, id, semnum);
+    const set = this.readable(t, id, semnum);
     let n = 0;
     for (const w of set.pending) {
       if (!isLive(w)) continue;
@@ -333,7 +348,7 @@ export class SemRegistry {
   getAll(t: Task, id: number): number[] {
     const set = this.ids.get(id);
     set.check(t.creds, MAY_READ_IPC);
-    return set.sems.map((s) => s.val);
+    return Array.from(set.vals);
   }
 
   setVal(t: Task, id: number, semnum: number, val: number): void {
@@ -342,9 +357,8 @@ export class SemRegistry {
     if (semnum < 0 || semnum >= set.nsems) throw EINVAL;
     set.check(t.creds, MAY_WRITE_IPC);
     for (const un of set.undos) un.adj[semnum] = 0;
-    const s = set.sems[semnum]!;
-    s.val = val;
-    s.pid = t.pid;
+    set.vals[semnum] = val;
+    set.pids[semnum] = t.pid;
     set.ctime = nowSeconds();
     this.update(set);
   }
@@ -356,10 +370,8 @@ export class SemRegistry {
     const vals = load(set.nsems);
     if (vals.some((v) => v > SEMVMX)) throw ERANGE;
     if (set.removed) throw EIDRM;
-    set.sems.forEach((s, i) => {
-      s.val = vals[i]!;
-      s.pid = t.pid;
-    });
+    set.vals.set(vals);
+    set.pids.fill(t.pid);
     for (const un of set.undos) un.adj.fill(0);
     set.ctime = nowSeconds();
     this.update(set);
@@ -378,6 +390,7 @@ export class SemRegistry {
     for (const un of set.undos) {
       un.set = null;
       un.list.entries.delete(set);
+      this.mem.release(undoBytes(set.nsems));
     }
     set.undos.clear();
     for (const w of [...set.pending]) {
@@ -386,6 +399,7 @@ export class SemRegistry {
     }
     this.ids.remove(set);
     this.usedSems -= set.nsems;
+    this.mem.release(setBytes(set.nsems));
   }
 }
 

@@ -42,7 +42,7 @@ export const SHM_STAT_ANY = 15;
 /** Linux's defaults (include/uapi/linux/shm.h); /proc/sys/kernel/shm* print the same. */
 export const SHMMIN = 1;
 export const SHMMNI = 4096;
-export const SHMMAX = (1n << 64n) - (1n << 24n);
+export const SHMMAX = (1n << 64n) - 1n - (1n << 24n);
 export const SHMALL = SHMMAX;
 /** x86: attach addresses are page aligned. */
 const SHMLBA = PAGE_SIZE;
@@ -107,9 +107,10 @@ export class ShmRegistry {
     const pages = (size + BigInt(PAGE_SIZE - 1)) / BigInt(PAGE_SIZE);
     if (pages * BigInt(PAGE_SIZE) >= 1n << 64n) throw ENOSPC;
     if (BigInt(this.totPages) + pages > l.shmall) throw ENOSPC;
-    // Without SHM_NORESERVE Linux accounts the whole segment up front (overcommit
-    // heuristic: more than the machine has fails).
-    if (!(flags & SHM_NORESERVE) && size > BigInt(this.kernel.opts.totalMemory)) throw ENOMEM;
+    // Linux accounts the whole segment up front (overcommit heuristic: more than the
+    // machine has fails). We refuse it with SHM_NORESERVE too: every attachment and
+    // fork counts each page, which a terabyte segment would make very slow.
+    if (size > BigInt(this.kernel.opts.totalMemory)) throw ENOMEM;
     if (this.ids.inUse >= l.shmmni) throw ENOSPC;
     const bytes = Number(pages) * PAGE_SIZE;
     let extents: Extent[];

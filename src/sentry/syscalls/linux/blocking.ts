@@ -28,7 +28,7 @@ export function blockingWrite(t: Task, file: FileDescription, total: number, op:
       try {
         const n = op(done);
         done += n;
-        if (done >= total || n === 0 || file.writesOneRecord) return done;
+        if (done >= total || n === 0) return done;
       } catch (e) {
         if (e !== EAGAIN) {
           if (done > 0) return done;

@@ -3,7 +3,7 @@
 import { EFAULT, EINTR, EINVAL, ENOENT, EPERM } from '../../../abi/linux/errno.js';
 import { RLIMIT_NOFILE } from '../../../abi/linux/limits.js';
 import {
-  EPOLLERR, EPOLLEXCLUSIVE, EPOLLEXCLUSIVE_OK_BITS, EPOLLHUP, EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL,
+  EPOLLERR, EPOLLEXCLUSIVE, EPOLLEXCLUSIVE_OK_BITS, EPOLLHUP, EPOLLIN, EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL,
   EPOLL_CTL_MOD, EPOLL_EVENT_SIZE, EP_MAX_EVENTS,
 } from '../../../abi/linux/poll.js';
 import { Block, type SyscallValue } from '../../kernel/block.js';
@@ -103,7 +103,7 @@ function doWait(t: Task, epfd: number, addr: number, max: number, timeout: bigin
     if (deadline !== null && now >= deadline) return 0;
     if (handlerSignalPending(t)) throw EINTR;
     const until = deadline === null ? null : Math.min(deadline, now + MAX_BLOCK_NS);
-    return new Block(attempt, [{ queue: ep.waitQueue, mask: EPOLLERR | 0x1 }], until, attempt, true, 'eintr');
+    return new Block(attempt, [{ queue: ep.waitQueue, mask: EPOLLIN }], until, attempt, true, 'eintr');
   };
   return attempt();
 }

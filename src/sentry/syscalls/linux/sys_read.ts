@@ -22,9 +22,9 @@ function doRead(t: Task, file: FileDescription, dst: () => IOSequence, off: numb
 export function read(t: Task, [fd, buf, count]: SyscallArgs): SyscallResult {
   const file = readableFile(t, fd.int32());
   const n = Math.min(count.size(), MAX_RW_COUNT);
-  if (n === 0) return 0;
   const addr = buf.addr();
-  return doRead(t, file, () => t.mm.views(addr, n, true), -1);
+  // A zero count still reaches the file (eventfd & co. reject short buffers with EINVAL).
+  return doRead(t, file, () => (n === 0 ? [] : t.mm.views(addr, n, true)), -1);
 }
 
 export function pread64(t: Task, [fd, buf, count, offset]: SyscallArgs): SyscallResult {
@@ -33,9 +33,8 @@ export function pread64(t: Task, [fd, buf, count, offset]: SyscallArgs): Syscall
   if (off < 0) throw EINVAL;
   if (!file.positional) throw ESPIPE;
   const n = Math.min(count.size(), MAX_RW_COUNT);
-  if (n === 0) return 0;
   const addr = buf.addr();
-  return doRead(t, file, () => t.mm.views(addr, n, true), off);
+  return doRead(t, file, () => (n === 0 ? [] : t.mm.views(addr, n, true)), off);
 }
 
 export function readv(t: Task, [fd, iov, iovcnt]: SyscallArgs): SyscallResult {

@@ -1,10 +1,11 @@
 // getrlimit(2), setrlimit(2), prlimit64(2).
 import { EINVAL, EPERM, ESRCH } from '../../../abi/linux/errno.js';
-import { RLIMIT_NOFILE, RLIM_NLIMITS } from '../../../abi/linux/limits.js';
+import { RLIMIT_CPU, RLIMIT_NOFILE, RLIM_NLIMITS } from '../../../abi/linux/limits.js';
 import { CAP_SYS_RESOURCE } from '../../kernel/credentials.js';
 import { RLIM_INF, type Rlimit } from '../../kernel/limits.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
+import { cpuLimitChanged } from '../../kernel/timer/rlimit_cpu.js';
 import { NR_OPEN } from '../../vfs/fd_table.js';
 
 const INF64 = 0xffff_ffff_ffff_ffffn;
@@ -39,6 +40,7 @@ function setLimit(t: Task, who: Task, resource: number, l: Rlimit): void {
   if (l.max > old.max && !t.creds.hasCap(CAP_SYS_RESOURCE)) throw EPERM;
   if (resource === RLIMIT_NOFILE && l.max > NR_OPEN) throw EPERM;
   who.tg.limits.set(resource, l);
+  if (resource === RLIMIT_CPU) cpuLimitChanged(who.tg);
 }
 
 export function getrlimit(t: Task, [resource, rlim]: SyscallArgs): number {

@@ -1,14 +1,14 @@
 // clock_gettime(2), clock_getres(2), gettimeofday(2), time(2), times(2),
 // nanosleep(2), clock_nanosleep(2).
 import { EFAULT, EINVAL } from '../../../abi/linux/errno.js';
-import {
-  CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_TAI, CLOCK_THREAD_CPUTIME_ID,
-  TIMER_ABSTIME,
-} from '../../../abi/linux/time.js';
+import { CLOCK_REALTIME, TIMER_ABSTIME } from '../../../abi/linux/time.js';
 import type { Block } from '../../kernel/block.js';
+import { groupTimes } from '../../kernel/cputime.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
-import { clockNow, clockRes, cpuTimeNs } from '../../kernel/time.js';
+import { clockNow, clockRes } from '../../kernel/time.js';
+import { resolveTimerClock } from '../../kernel/timer/clocks.js';
+import { sleepUntilCpu, sleepUntilUptime } from '../../kernel/timer/sleep.js';
 
 function putTimespec(t: Task, addr: number, ns: bigint): void {
   const b = new Uint8Array(16);
@@ -58,48 +58,68 @@ export function time(t: Task, [tloc]: SyscallArgs): number {
   return s;
 }
 
-/** times(2): clock ticks (100 Hz) of user/system time; returns ticks since boot. */
+/** Clock ticks (USER_HZ = 100) in ns, for times(2). */
+const NS_PER_TICK = 10_000_000;
+
+/**
+ * times(2): user and system time of the process and of its reaped children in
+ * clock ticks, the same accounting getrusage(2) reports; returns ticks since boot.
+ */
 export function times(t: Task, [buf]: SyscallArgs): number {
   if (buf.addr() !== 0) {
-    const cpu = cpuTimeNs(t, false);
+    const self = groupTimes(t.tg);
+    const a = t.tg.acct;
     const b = new Uint8Array(32);
     const dv = new DataView(b.buffer);
-    // The host does not split stub time into user and system for us here: report it as user time.
-    dv.setBigInt64(0, BigInt(Math.floor(cpu / 10_000_000)), true);
-    dv.setBigInt64(16, BigInt(Math.floor(t.tg.cpuUserNs / 10_000_000)), true);
+    const ticks = (ns: number): bigint => BigInt(Math.floor(ns / NS_PER_TICK));
+    dv.setBigInt64(0, ticks(self.user), true);
+    dv.setBigInt64(8, ticks(self.sys), true);
+    dv.setBigInt64(16, ticks(a.childrenUserNs), true);
+    dv.setBigInt64(24, ticks(a.childrenSysNs), true);
     t.mm.copyOut(buf.addr(), b);
   }
-  return Math.floor(t.kernel.uptimeNs() / 10_000_000);
+  return Math.floor(t.kernel.uptimeNs() / NS_PER_TICK);
 }
 
-/** Sleeps until the uptime-clock deadline, then returns 0. */
-function sleepUntil(t: Task, deadline: number): number | Block {
-  if (deadline <= t.kernel.uptimeNs()) return 0;
-  const check = (): number | Block => (t.kernel.uptimeNs() >= deadline ? 0 : t.blockOn([], check, deadline, check));
-  return t.blockOn([], check, deadline, check);
+/** Writes the time left of an interrupted sleep to `rem` (if given). */
+function remWriter(t: Task, rem: number): ((leftNs: number) => void) | null {
+  if (rem === 0) return null;
+  return (left: number): void => {
+    try {
+      // Called while the task is parked: its own host thread is stopped and can serve the mm.
+      t.mm.via = t.hostTid;
+      putTimespec(t, rem, BigInt(Math.floor(left)));
+    } catch {
+      // Linux would return EFAULT instead of EINTR here; the sleep ends with EINTR either way.
+    }
+  };
 }
 
-export function nanosleep(t: Task, [req]: SyscallArgs): number | Block {
+export function nanosleep(t: Task, [req, rem]: SyscallArgs): number | Block {
   let ns: bigint;
   try {
     ns = readTimespec(t, req.addr());
   } catch (e) {
     throw e === EINVAL || e === EFAULT ? e : EFAULT;
   }
-  return sleepUntil(t, t.kernel.uptimeNs() + Number(ns));
+  return sleepUntilUptime(t, t.kernel.uptimeNs() + Number(ns), remWriter(t, rem.addr()));
 }
 
-export function clock_nanosleep(t: Task, [clock, flags, req]: SyscallArgs): number | Block {
-  const c = clock.int32();
-  if (c === CLOCK_THREAD_CPUTIME_ID) throw EINVAL;
-  if (![CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_TAI, CLOCK_PROCESS_CPUTIME_ID].includes(c) && c >= 0) {
-    throw EINVAL;
-  }
+/**
+ * clock_nanosleep(2): relative or TIMER_ABSTIME sleeps on a real clock, or until a
+ * process CPU clock reaches a time. `rem` is written only for relative sleeps
+ * interrupted by a handler. An absolute REALTIME sleep does not follow clock
+ * changes (the sandbox's REALTIME never steps).
+ */
+export function clock_nanosleep(t: Task, [clock, flags, req, rem]: SyscallArgs): number | Block {
+  const rc = resolveTimerClock(t, clock.int32(), 'sleep');
   const ns = readTimespec(t, req.addr());
-  if (flags.int32() & TIMER_ABSTIME) {
-    const now = clockNow(t, c);
-    const delta = ns > now ? Number(ns - now) : 0;
-    return sleepUntil(t, t.kernel.uptimeNs() + delta);
+  const absolute = (flags.int32() & TIMER_ABSTIME) !== 0;
+  const remOut = absolute ? null : remWriter(t, rem.addr());
+  if (rc.cpu) {
+    const target = absolute ? Number(ns) : rc.clock.now() + Number(ns);
+    return sleepUntilCpu(t, rc.clock, target, remOut);
   }
-  return sleepUntil(t, t.kernel.uptimeNs() + Number(ns));
+  const deadline = absolute ? Number(ns - rc.offset) : t.kernel.uptimeNs() + Number(ns);
+  return sleepUntilUptime(t, deadline, remOut);
 }

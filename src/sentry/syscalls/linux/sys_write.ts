@@ -49,8 +49,8 @@ function doWrite(t: Task, file: FileDescription, src0: IOSequence, off: number):
 export function write(t: Task, [fd, buf, count]: SyscallArgs): SyscallResult {
   const file = writableFile(t, fd.int32());
   const n = Math.min(count.size(), MAX_RW_COUNT);
-  if (n === 0) return 0;
-  return doWrite(t, file, t.mm.views(buf.addr(), n, false), -1);
+  // A zero count still reaches the file (eventfd & co. reject short buffers with EINVAL).
+  return doWrite(t, file, n === 0 ? [] : t.mm.views(buf.addr(), n, false), -1);
 }
 
 export function pwrite64(t: Task, [fd, buf, count, offset]: SyscallArgs): SyscallResult {
@@ -59,8 +59,7 @@ export function pwrite64(t: Task, [fd, buf, count, offset]: SyscallArgs): Syscal
   if (off < 0) throw EINVAL;
   if (!file.positional) throw ESPIPE;
   const n = Math.min(count.size(), MAX_RW_COUNT);
-  if (n === 0) return 0;
-  return doWrite(t, file, t.mm.views(buf.addr(), n, false), off);
+  return doWrite(t, file, n === 0 ? [] : t.mm.views(buf.addr(), n, false), off);
 }
 
 export function writev(t: Task, [fd, iov, iovcnt]: SyscallArgs): SyscallResult {

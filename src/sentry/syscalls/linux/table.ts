@@ -7,6 +7,8 @@ import * as archPrctl from './sys_arch_prctl.js';
 import * as clone from './sys_clone.js';
 import * as cwd from './sys_cwd.js';
 import * as dup from './sys_dup.js';
+import * as epoll from './sys_epoll.js';
+import * as eventfd from './sys_eventfd.js';
 import * as execve from './sys_execve.js';
 import * as exit from './sys_exit.js';
 import * as fadvise from './sys_fadvise.js';
@@ -22,22 +24,34 @@ import * as open from './sys_open.js';
 import * as path from './sys_path.js';
 import * as pidfd from './sys_pidfd.js';
 import * as pipe from './sys_pipe.js';
+import * as poll from './sys_poll.js';
 import * as prctl from './sys_prctl.js';
 import * as random from './sys_random.js';
 import * as read from './sys_read.js';
+import * as itimer from './sys_itimer.js';
+import * as posixTimer from './sys_timer.js';
 import * as rlimit from './sys_rlimit.js';
+import * as rusage from './sys_rusage.js';
 import * as sched from './sys_sched.js';
 import * as session from './sys_session.js';
 import * as signal from './sys_signal.js';
+import * as signalfd from './sys_signalfd.js';
 import * as stat from './sys_stat.js';
 import * as sysinfo from './sys_sysinfo.js';
 import * as syslog from './sys_syslog.js';
 import * as thread from './sys_thread.js';
 import * as time from './sys_time.js';
+import * as timerfd from './sys_timerfd.js';
 import * as uname from './sys_uname.js';
 import * as wait from './sys_wait.js';
 import * as write from './sys_write.js';
 import * as xattr from './sys_xattr.js';
+import * as sysvMsg from './sys_msg.js';
+import * as mqueue from './sys_mqueue.js';
+import * as sysvSem from './sys_sem.js';
+import * as sysvShm from './sys_shm.js';
+import * as creds from './sys_creds.js';
+import * as seccomp from './sys_seccomp.js';
 
 const table: (SyscallEntry | undefined)[] = [];
 
@@ -167,7 +181,6 @@ full(SYS.set_tid_address, thread.set_tid_address);
 full(SYS.set_robust_list, thread.set_robust_list);
 full(SYS.get_robust_list, thread.get_robust_list);
 entry(SYS.rseq, thread.rseq, 'unimplemented', 'ENOSYS: glibc falls back to not using rseq');
-partial(SYS.prctl, prctl.prctl, 'name, pdeathsig, dumpable, keepcaps, no_new_privs, subreaper, capbset; no seccomp');
 // limits and scheduling
 full(SYS.getrlimit, rlimit.getrlimit);
 full(SYS.setrlimit, rlimit.setrlimit);
@@ -176,8 +189,6 @@ partial(SYS.sched_getaffinity, sched.sched_getaffinity, 'every task may run on a
 partial(SYS.sched_setaffinity, sched.sched_setaffinity, 'stored and reported; placement is the host scheduler\'s');
 full(SYS.sched_yield, sched.sched_yield);
 partial(SYS.getcpu, sched.getcpu, 'always reports CPU 0');
-partial(SYS.sched_getscheduler, sched.sched_getscheduler, 'SCHED_OTHER only');
-partial(SYS.sched_getparam, sched.sched_getparam, 'priority 0');
 full(SYS.sched_get_priority_max, sched.sched_get_priority_max);
 full(SYS.sched_get_priority_min, sched.sched_get_priority_min);
 // time
@@ -185,9 +196,9 @@ full(SYS.clock_gettime, time.clock_gettime);
 full(SYS.clock_getres, time.clock_getres);
 full(SYS.gettimeofday, time.gettimeofday);
 full(SYS.time, time.time);
-partial(SYS.times, time.times, 'CPU time reported as user time');
-partial(SYS.nanosleep, time.nanosleep, 'not interruptible by signals yet');
-partial(SYS.clock_nanosleep, time.clock_nanosleep, 'not interruptible by signals yet');
+full(SYS.times, time.times);
+full(SYS.nanosleep, time.nanosleep);
+full(SYS.clock_nanosleep, time.clock_nanosleep);
 // memory
 full(SYS.mmap, mmap.mmap);
 full(SYS.munmap, mmap.munmap);
@@ -227,6 +238,79 @@ full(SYS.pidfd_send_signal, pidfd.pidfd_send_signal);
 full(SYS.pidfd_getfd, pidfd.pidfd_getfd);
 full(SYS.exit, exit.exit);
 full(SYS.exit_group, exit.exit_group);
+// waiting on files: poll, select, epoll, eventfd, timerfd, signalfd
+full(SYS.poll, poll.poll);
+full(SYS.ppoll, poll.ppoll);
+full(SYS.select, poll.select);
+full(SYS.pselect6, poll.pselect6);
+full(SYS.epoll_create, epoll.epoll_create);
+full(SYS.epoll_create1, epoll.epoll_create1);
+partial(SYS.epoll_ctl, epoll.epoll_ctl, 'EPOLLEXCLUSIVE wakes every watcher; no max_user_watches limit');
+full(SYS.epoll_wait, epoll.epoll_wait);
+full(SYS.epoll_pwait, epoll.epoll_pwait);
+full(SYS.epoll_pwait2, epoll.epoll_pwait2);
+full(SYS.eventfd, eventfd.eventfd);
+full(SYS.eventfd2, eventfd.eventfd2);
+full(SYS.timerfd_create, timerfd.timerfd_create);
+partial(SYS.timerfd_settime, timerfd.timerfd_settime, 'TFD_TIMER_CANCEL_ON_SET accepted; the sandbox clock is never set');
+full(SYS.timerfd_gettime, timerfd.timerfd_gettime);
+full(SYS.signalfd, signalfd.signalfd);
+full(SYS.signalfd4, signalfd.signalfd4);
+
+// SysV IPC and POSIX message queues
+partial(SYS.shmget, sysvShm.shmget, 'SHM_HUGETLB gives normal pages; more than the sandbox memory is ENOMEM even with SHM_NORESERVE');
+partial(SYS.shmat, sysvShm.shmat, 'shm_atime/lpid are not updated by fork, exit or munmap');
+full(SYS.shmdt, sysvShm.shmdt);
+partial(SYS.shmctl, sysvShm.shmctl, 'SHM_LOCK only marks the segment (nothing is ever swapped)');
+full(SYS.semget, sysvSem.semget);
+full(SYS.semop, sysvSem.semop);
+full(SYS.semtimedop, sysvSem.semtimedop);
+full(SYS.semctl, sysvSem.semctl);
+full(SYS.msgget, sysvMsg.msgget);
+full(SYS.msgsnd, sysvMsg.msgsnd);
+full(SYS.msgrcv, sysvMsg.msgrcv);
+full(SYS.msgctl, sysvMsg.msgctl);
+full(SYS.mq_open, mqueue.mq_open);
+full(SYS.mq_unlink, mqueue.mq_unlink);
+full(SYS.mq_timedsend, mqueue.mq_timedsend);
+full(SYS.mq_timedreceive, mqueue.mq_timedreceive);
+partial(SYS.mq_notify, mqueue.mq_notify, 'SIGEV_THREAD needs netlink sockets: ENOTSOCK');
+full(SYS.mq_getsetattr, mqueue.mq_getsetattr);
+
+// timers and CPU accounting (CPU times are the Sentry's measure of time in user code and in syscalls)
+full(SYS.getitimer, itimer.getitimer);
+full(SYS.setitimer, itimer.setitimer);
+full(SYS.alarm, itimer.alarm);
+full(SYS.timer_create, posixTimer.timer_create);
+full(SYS.timer_settime, posixTimer.timer_settime);
+full(SYS.timer_gettime, posixTimer.timer_gettime);
+full(SYS.timer_getoverrun, posixTimer.timer_getoverrun);
+full(SYS.timer_delete, posixTimer.timer_delete);
+partial(SYS.getrusage, rusage.getrusage, 'utime, stime, maxrss (peak mapped memory), nvcsw; other fields 0');
+
+// credentials, capabilities, seccomp, scheduling attributes
+full(SYS.setuid, creds.setuid);
+full(SYS.setgid, creds.setgid);
+full(SYS.setreuid, creds.setreuid);
+full(SYS.setregid, creds.setregid);
+full(SYS.setresuid, creds.setresuid);
+full(SYS.setresgid, creds.setresgid);
+full(SYS.setfsuid, creds.setfsuid);
+full(SYS.setfsgid, creds.setfsgid);
+full(SYS.setgroups, creds.setgroups);
+partial(SYS.capget, creds.capget, 'no file capabilities (security.capability xattrs) at exec');
+partial(SYS.capset, creds.capset, 'no file capabilities (security.capability xattrs) at exec');
+partial(SYS.prctl, prctl.prctl, 'PR_SET_MM, PR_SET_TIMERSLACK, PR_MCE_KILL, PR_SET_PTRACER and other rare options: EINVAL');
+partial(SYS.seccomp, seccomp.seccomp, 'no SECCOMP_FILTER_FLAG_NEW_LISTENER (user notification); TRACE and USER_NOTIF fail with ENOSYS');
+partial(SYS.sched_setscheduler, sched.sched_setscheduler, 'policies and priorities are stored and reported; the host schedules');
+partial(SYS.sched_setparam, sched.sched_setparam, 'stored and reported; the host schedules');
+full(SYS.sched_getscheduler, sched.sched_getscheduler);
+full(SYS.sched_getparam, sched.sched_getparam);
+partial(SYS.sched_setattr, sched.sched_setattr, 'stored and reported; no deadline admission control, utilization clamps ignored');
+full(SYS.sched_getattr, sched.sched_getattr);
+partial(SYS.sched_rr_get_interval, sched.sched_rr_get_interval, 'SCHED_RR 100 ms, SCHED_FIFO 0, others a 4 ms tick');
+partial(SYS.setpriority, sched.setpriority, 'nice values are stored and reported; the host schedules');
+full(SYS.getpriority, sched.getpriority);
 
 for (let nr = 0; nr <= MAX_SYSCALL; nr++) {
   if (!table[nr] && SYSCALL_NAMES[nr]) entry(nr, null, 'unimplemented', 'ENOSYS');
