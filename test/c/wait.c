@@ -252,9 +252,9 @@ int main(int argc, char **argv)
 	OK("pipes", pipe(p) | pipe(q));
 	c = fork();
 	if (c == 0) {
+		pid_t mid = getpid();
 		pid_t g = fork();
 		if (g == 0) {
-			pid_t mid = getppid();
 			close(p[1]);
 			char ch;
 			if (read(p[0], &ch, 1) != 0) _exit(2);     /* until our parent has exited */

@@ -109,6 +109,13 @@ export function wakeForSignal(t: Task): void {
   const a = t.tg.handlers.get(sig);
   const runsHandler = a.handler > SIG_IGN;
   const k = t.kernel;
+  if (a.handler === SIG_DFL && isStopSignal(sig) && t.state !== TaskState.Running && t.state !== TaskState.InSentry) {
+    // A default stop takes effect now even for a task asleep in a syscall: the group
+    // stops; the sleeper keeps waiting and parks when it wakes (do_signal_stop).
+    if (!t.pending.take(sig)) t.tg.sharedPending.take(sig);
+    stopGroup(t.tg, sig);
+    return;
+  }
   if (t.state === TaskState.Blocked) {
     // Only a handler (or death/stop, handled elsewhere) cuts a wait short; an ignored
     // signal leaves it alone, which is what restarting would achieve anyway.

@@ -2,6 +2,7 @@
 // POSIX timers by id, and the RLIMIT_CPU watch. They belong to the thread group,
 // so threads share them, fork starts without any (a new thread group has no
 // entry here), exec deletes the POSIX timers only, and exit deletes everything.
+import { onExec } from '../exec.js';
 import { onProcessExit } from '../exit.js';
 import type { ThreadGroup } from '../thread_group.js';
 import type { ClockTimer } from './clock_timer.js';
@@ -23,16 +24,17 @@ export class ProcessTimers {
 }
 
 const states = new WeakMap<ThreadGroup, ProcessTimers>();
-let exitHooked = false;
+let hooked = false;
 
 /** The process's timers; created on first use. */
 export function timersOf(tg: ThreadGroup): ProcessTimers {
   let s = states.get(tg);
   if (!s) {
     // Registered lazily: by the first call every kernel module has been loaded.
-    if (!exitHooked) {
-      exitHooked = true;
+    if (!hooked) {
+      hooked = true;
       onProcessExit(forgetTimers);
+      onExec((t) => timersOnExec(t.tg));
     }
     s = new ProcessTimers();
     states.set(tg, s);
@@ -53,7 +55,8 @@ function deletePosixTimers(s: ProcessTimers): void {
 
 /**
  * The process is gone: every timer stops (exit_itimers). Registered as a process
- * exit hook; safe to call again.
+ * exit hook; safe to call again. (Nothing is needed at fork: a new thread group
+ * starts without timers.)
  */
 export function forgetTimers(tg: ThreadGroup): void {
   const s = states.get(tg);
@@ -70,9 +73,10 @@ export function forgetTimers(tg: ThreadGroup): void {
 
 /**
  * execve(2) succeeded: POSIX timers are deleted (their ids become free), while the
- * itimers, alarm(2) included, and the RLIMIT_CPU watch carry on.
+ * itimers, alarm(2) included, and the RLIMIT_CPU watch carry on. Registered as an
+ * exec hook; safe to call again.
  */
-export function onExec(tg: ThreadGroup): void {
+export function timersOnExec(tg: ThreadGroup): void {
   const s = states.get(tg);
   if (!s) return;
   // Ids keep counting up, as Linux's next_posix_timer_id lives on in signal_struct.
