@@ -92,6 +92,7 @@ const data = [];
 const file = join(out, 'read-me-4k');
 writeFileSync(file, Buffer.alloc(65536, 'r'));
 data.push(report('getpid round trip', 'ns', measure([build('getpid'), quick ? '50000' : '200000'])));
+data.push(report('clock_gettime (vDSO)', 'ns', measure([build('clock'), quick ? '200000' : '2000000'])));
 data.push(report('open+read 4KiB+close', 'ns', measure([build('openread'), file, quick ? '2000' : '10000'])));
 data.push(report('/dev/null 64KiB writes', 'MB/s', measure([build('devnull'), quick ? '256' : '1024']), false));
 data.push(report('/bin/true wall time', 'ms', wall(['/bin/true'])));
@@ -101,4 +102,7 @@ data.push(report('pipe ping-pong round trip', 'µs', measure([build('pipepong'),
 data.push(report('futex ping-pong round trip', 'µs', measure([build('futexpong'), quick ? '2000' : '10000'])));
 data.push(report('pthread create+join', 'µs', measure([build('pthread'), quick ? '200' : '1000'])));
 data.push(report('python3 -c pass wall time', 'ms', wall(['/usr/bin/python3', '-c', 'pass'])));
+// The same without sandbox start-up: fork+exec of python3 from inside a running sandbox.
+data.push(report('python3 -c pass in a running sandbox', 'µs',
+  measure([build('forkexec'), quick ? '10' : '30', '/usr/bin/python3', '-c', 'pass'])));
 writeFileSync(join(out, 'results.json'), JSON.stringify({ date: new Date().toISOString(), data }, null, 2));

@@ -33,6 +33,19 @@ function buildNative() {
   if (!/^00007fff00001001 T stub_syscall$/m.test(nm) || !/^00007fff00001010 T stub_batch$/m.test(nm)) {
     throw new Error(`stub layout changed:\n${nm}`);
   }
+  buildVdso();
+}
+
+/** The sandbox's vDSO (native/vdso): one R+X segment, no relocations (the loader maps it as is). */
+function buildVdso() {
+  const dir = join(root, 'native/vdso');
+  const out = join(root, 'build/vdso.so');
+  run('gcc', ['-shared', '-nostdlib', '-fPIC', '-O2', '-fno-stack-protector', '-fcf-protection=none',
+    '-fno-asynchronous-unwind-tables', '-Wl,--hash-style=both', '-Wl,-soname=linux-vdso.so.1',
+    `-Wl,--version-script=${join(dir, 'vdso.lds')}`, `-Wl,-T,${join(dir, 'vdso.ld')}`, '-Wl,--build-id=none',
+    '-Wl,-z,max-page-size=4096', '-Wl,-z,noexecstack', '-o', out, join(dir, 'vdso.c')]);
+  const rel = execFileSync('readelf', ['-r', out], { encoding: 'utf8' });
+  if (!/There are no relocations/.test(rel)) throw new Error(`vdso.so must not need relocations:\n${rel}`);
 }
 
 async function buildTs() {
@@ -63,5 +76,6 @@ async function bundle() {
 }
 
 if (!only || only === 'native') buildNative();
+if (only === 'vdso') buildVdso();
 if (!only || only === 'ts') await buildTs();
 if (only === 'bundle') await bundle();

@@ -60,7 +60,10 @@ export interface NativeAddon {
   // readiness of host fds on the event loop (uv_poll)
   pollStart(fd: number, events: number, cb: (events: number) => void): number;
   pollStop(id: number): number;
-  cpuTimeNs(tid: number, perThread: number): number;
+  /** The host clock's value in ns (negative errno on failure). */
+  clockNs(clock: number): bigint;
+  /** Offsets of the host vDSO's clock_gettime, gettimeofday, time from its header; [] without one. */
+  hostVdsoOffsets(): number[];
   getrandom(buf: Uint8Array): number;
   isatty(fd: number): number;
 }
@@ -76,6 +79,8 @@ export const projectRoot: string = (() => {
 })();
 
 export const stubPath = join(projectRoot, 'build', 'tsvisor-stub');
+/** The sandbox's vDSO image (native/vdso), built by `npm install`. */
+export const vdsoPath = join(projectRoot, 'build', 'vdso.so');
 
 let addon: NativeAddon | undefined;
 

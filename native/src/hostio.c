@@ -461,23 +461,48 @@ void hostio_register(napi_env env, napi_value exports) {
   export_all(env, exports, entries);
 }
 
-/* cpuTimeNs(tid, perThread) -> CPU time in ns of a host process/thread (our stubs),
- * through the dynamic CPU clock ids of clock_gettime (no /proc access needed). */
+/* clockNs(clockid) -> the host clock's value in ns as a BigInt (CLOCK_REALTIME
+ * does not fit a double's 53 bits at ns resolution). */
 #include <time.h>
-static napi_value cpu_time_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(2);
-  int32_t tid, per_thread;
-  if (arg_i32(env, argv[0], &tid) || arg_i32(env, argv[1], &per_thread)) return NULL;
-  /* MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) / MAKE_THREAD_CPUCLOCK */
-  clockid_t clk = (clockid_t)((~(unsigned)tid << 3) | 2 | (per_thread ? 4 : 0));
+#include <dlfcn.h>
+#include <sys/auxv.h>
+static napi_value clock_ns_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int32_t clk;
+  if (arg_i32(env, argv[0], &clk)) return NULL;
   struct timespec ts;
-  if (clock_gettime(clk, &ts) < 0) return ret_i64(env, -errno);
-  return ret_i64(env, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+  napi_value out;
+  if (clock_gettime(clk, &ts) < 0) {
+    napi_create_bigint_int64(env, -errno, &out);
+    return out;
+  }
+  napi_create_bigint_int64(env, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, &out);
+  return out;
+}
+
+/* hostVdsoOffsets() -> [clock_gettime, gettimeofday, time]: where the host vDSO's
+ * functions are relative to its ELF header (0 for a missing one; [] without a
+ * vDSO). The same kernel maps the same image into every stub. */
+static napi_value host_vdso_offsets_js(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value arr;
+  napi_create_array(env, &arr);
+  uintptr_t base = (uintptr_t)getauxval(AT_SYSINFO_EHDR);
+  void *h = base ? dlopen("linux-vdso.so.1", RTLD_LAZY | RTLD_NOLOAD) : NULL;
+  if (!h) return arr;
+  static const char *const names[] = {"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_time"};
+  for (uint32_t i = 0; i < 3; i++) {
+    void *sym = dlvsym(h, names[i], "LINUX_2.6");
+    napi_set_element(env, arr, i, ret_i64(env, sym ? (int64_t)((uintptr_t)sym - base) : 0));
+  }
+  dlclose(h);
+  return arr;
 }
 
 void hostio_register_extra(napi_env env, napi_value exports) {
   static const export_entry entries[] = {
-    {"cpuTimeNs", cpu_time_js},
+    {"clockNs", clock_ns_js},
+    {"hostVdsoOffsets", host_vdso_offsets_js},
     {NULL, NULL},
   };
   export_all(env, exports, entries);

@@ -1,7 +1,8 @@
 // timer_create/settime/gettime/getoverrun/delete (raw syscalls): SIGEV_SIGNAL siginfo, NULL sevp,
 // periodic timers, overruns while the signal is blocked, SIGEV_NONE, TIMER_ABSTIME, SIGEV_THREAD_ID,
-// CPU-clock timers, fork, errnos.
+// CPU-clock timers, fork, execve, errnos.
 #include "common.h"
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #ifndef SIGEV_THREAD_ID
@@ -97,8 +98,21 @@ static int spin_until(volatile int *flag, int n)
 	return *flag >= n;
 }
 
-int main(void)
+/* After execve: the POSIX timer is gone, the itimer is not. */
+static int after_exec(const char *idstr)
 {
+	struct itimerspec c;
+	struct itimerval v;
+	int gone = tget(atoi(idstr), &c) == -1 && errno == EINVAL;
+	getitimer(ITIMER_REAL, &v);
+	int kept = v.it_value.tv_sec > 0 || v.it_value.tv_usec > 0;
+	return (gone ? 0 : 1) | (kept ? 0 : 2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2 && !strcmp(argv[1], "after-exec"))
+		return after_exec(argv[2]);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_flags = SA_SIGINFO;
@@ -291,6 +305,24 @@ int main(void)
 	waitpid(pid, &st, 0);
 	CHECK("child has no timers", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	OK("parent still has its timer", tget(id, &cur));
+
+	/* execve deletes POSIX timers but keeps itimers */
+	pid = fork();
+	if (pid == 0) {
+		int cid = -1;
+		e = sev(SIGEV_SIGNAL, SIG_A, 0);
+		tcreate(CLOCK_MONOTONIC, &e, &cid);
+		struct itimerval iv = { { 0, 0 }, { 10, 0 } };
+		setitimer(ITIMER_REAL, &iv, NULL);
+		char idstr[16];
+		snprintf(idstr, sizeof idstr, "%d", cid);
+		char *args[] = { "posix_timer", "after-exec", idstr, NULL };
+		execv("/proc/self/exe", args);
+		_exit(99);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("after execve: POSIX timer deleted", WIFEXITED(st) && !(WEXITSTATUS(st) & 1) && WEXITSTATUS(st) != 99);
+	CHECK("after execve: itimer kept", WIFEXITED(st) && !(WEXITSTATUS(st) & 2) && WEXITSTATUS(st) != 99);
 
 	/* errnos */
 	int x;

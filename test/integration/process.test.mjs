@@ -123,3 +123,23 @@ test('kill reaches a child spinning in user space promptly', () => {
   assert.equal(r.stdout, 'status 143\n', r.stderr);
   assert.ok(Date.now() - t0 < 10_000);
 });
+
+test('a sandbox whose only task sleeps in pause() stays up until a signal arrives', async () => {
+  const { spawn } = await import('node:child_process');
+  const p = spawn(join(ROOT, 'bin', 'tsvisor'), ['do', '--', '/usr/bin/python3', '-c',
+    'import signal, sys\nsignal.signal(signal.SIGTERM, lambda s, f: (print("got", s), sys.exit(3)))\n' +
+    'print("ready", flush=True)\nsignal.pause()'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stderr.on('data', (d) => (err += d));
+  const code = await new Promise((resolve) => {
+    p.stdout.on('data', (d) => {
+      out += d;
+      // Nothing is pending in the sandbox now; a second later it must still be there.
+      if (out.includes('ready')) setTimeout(() => p.kill('SIGTERM'), 1000);
+    });
+    p.on('exit', (c) => resolve(c));
+  });
+  assert.equal(out, 'ready\ngot 15\n', err);
+  assert.equal(code, 3);
+});

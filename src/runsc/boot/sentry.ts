@@ -27,6 +27,7 @@ import { FsContext } from '../../sentry/vfs/fs_context.js';
 import { MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, Mount, MountNamespace, type VirtualDentry } from '../../sentry/vfs/mount.js';
 import type { Config } from '../config.js';
 import type { DonatedRoot } from '../directfs.js';
+import { Vdso } from '../../sentry/loader/vdso.js';
 
 export interface SentrySpec {
   config: Config;
@@ -94,6 +95,7 @@ export function bootSentry(spec: SentrySpec): Sentry {
   const c = spec.config;
   const mf = new MemoryFile();
   const platform = new PtracePlatform(mf.fd, PLATFORM_SCRATCH_OFFSET);
+  const vdso = Vdso.load(mf, platform.hostVdsoBase);
   const straceFilter = c.straceSyscalls.length > 0 ? new Set(c.straceSyscalls) : null;
   const kernel = new Kernel({
     platform,
@@ -105,6 +107,7 @@ export function bootSentry(spec: SentrySpec): Sentry {
     cpus: spec.cpus,
     totalMemory: spec.totalMemory,
     ...(spec.cpuinfo ? { cpuinfo: spec.cpuinfo } : {}),
+    ...(vdso ? { vdso } : {}),
   });
   if (c.strace) installStrace(straceFilter, (line) => log.raw(line));
 

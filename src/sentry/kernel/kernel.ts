@@ -12,6 +12,7 @@ import type { SyscallTable } from './syscall_table.js';
 import { Syslog } from './syslog.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import type { Vdso } from '../loader/vdso.js';
 
 export interface UtsNames {
   sysname: string;
@@ -38,6 +39,8 @@ export interface KernelOptions {
   totalMemory: number;
   /** The host's /proc/cpuinfo, read by the launcher before confinement (absent: a generic CPU). */
   cpuinfo?: string;
+  /** The vDSO every exec maps (absent: none, libc makes time system calls). */
+  vdso?: Vdso;
 }
 
 export class Kernel {
@@ -54,6 +57,7 @@ export class Kernel {
   readonly byHostTid = new Map<number, Task>();
   readonly threadGroups = new Map<number, ThreadGroup>();
   readonly opts: KernelOptions;
+  readonly vdso: Vdso | null;
   /** Monotonic ns at boot (CLOCK_BOOTTIME and /proc/uptime start here). */
   readonly bootNs = process.hrtime.bigint();
   /** The root mount namespace (set by the launcher). */
@@ -74,6 +78,7 @@ export class Kernel {
     this.mf = opts.memoryFile;
     this.syscalls = opts.syscalls;
     this.scheduler = new Scheduler(this);
+    this.vdso = opts.vdso ?? null;
     this.uts = {
       sysname: 'Linux',
       nodename: opts.hostname,
@@ -117,8 +122,20 @@ export class Kernel {
     this.byHostTid.set(hostTid, t);
   }
 
+  private keepAlive: NodeJS.Timeout | null = null;
+
+  /**
+   * init started. Every task may then sleep with nothing for Node to wait on (pause(),
+   * a futex without timeout): a handle keeps the event loop, and the sandbox, alive.
+   */
+  initStarted(): void {
+    this.keepAlive ??= setInterval(() => {}, 0x7fffffff);
+  }
+
   /** init exited: every other process dies too (PID namespace semantics). */
   initExited(status: number): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
     this.exitResolve(status);
   }
 }

@@ -15,6 +15,7 @@ import { Limits } from './limits.js';
 import { SignalHandlers } from './signal_handlers.js';
 import { Task, TaskState } from './task.js';
 import { ThreadGroup } from './thread_group.js';
+import { cpuLimitChanged } from './timer/rlimit_cpu.js';
 
 export interface InitSpec {
   /** Path of the program (absolute, or relative to cwd), or a name to find in `searchPath`. */
@@ -76,6 +77,9 @@ export function startInit(k: Kernel, spec: InitSpec): Task {
   k.threadGroups.set(pid, tg);
   k.registerTask(t);
   k.init = tg;
+  k.initStarted();
+  // Limits given at start (OCI process.rlimits) may include RLIMIT_CPU.
+  cpuLimitChanged(tg);
   t.state = TaskState.InSentry;
   k.scheduler.resume(t);
   return t;

@@ -12,33 +12,35 @@ import {
 import { processCpuNs, processUserNs, taskTimes, threadCpuNs } from './cputime.js';
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
+import { native } from '../../native.js';
 
-const hrBase = process.hrtime.bigint();
-const realBase = BigInt(Date.now()) * 1_000_000n;
-
-/** Host CLOCK_MONOTONIC in ns. */
+/** Host CLOCK_MONOTONIC in ns (the vDSO reads the same clock). */
 export function monotonicNs(): bigint {
   return process.hrtime.bigint();
 }
 
-/** Wall clock in ns (steady between calls: derived from the monotonic clock). */
+/**
+ * Host CLOCK_REALTIME in ns, exactly as the host (and so the vDSO, and the app's
+ * gettimeofday) reads it: deriving it from the monotonic clock would drift apart.
+ */
 export function realtimeNs(): bigint {
-  return realBase + (process.hrtime.bigint() - hrBase);
+  return native().clockNs(CLOCK_REALTIME);
 }
 
 /**
- * A real-time clock's value minus the kernel's uptime (Kernel.uptimeNs), ns. Exact,
- * since both derive from one hrtime reading: timers keep every real clock on the
- * uptime scale and convert absolute expiries with this offset (never early).
+ * A real-time clock's value minus the kernel's uptime (Kernel.uptimeNs), ns, as of
+ * now (the host may step or slew its wall clock): timers keep every real clock on
+ * the uptime scale and convert absolute expiries with this offset; they re-check the
+ * clock when they fire, so a later step cannot make them early.
  */
 export function realClockOffset(bootNs: bigint, clock: number): bigint {
   switch (clock) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
     case CLOCK_REALTIME_ALARM:
-      return realBase - hrBase + bootNs;
+      return realtimeNs() - monotonicNs() + bootNs;
     case CLOCK_TAI:
-      return realBase - hrBase + bootNs + 37_000_000_000n;
+      return realtimeNs() - monotonicNs() + bootNs + 37_000_000_000n;
     default:
       return bootNs;
   }

@@ -292,12 +292,13 @@ function loadElf(t: Task, f: OpenedFile, head: Uint8Array, argv: string[], envp:
 
     mm.mmap({ addr: stackTop - stackSize, length: stackSize, prot: PROT_READ | PROT_WRITE, fixed: true,
       shared: false, name: '[stack]', growsDown: true });
+    const vdso = t.kernel.vdso?.mapInto(mm) ?? 0;
     const [hw, hw2] = hwcap();
     const ec = execCreds(t, f.vd);
     const c = ec.creds;
     const sp = buildStack(mm, stackTop, argv, envp, execPath, randomBytes(16), {
       phdr: phdrAddr, phnum: info.phnum, base: interpBase, entry,
-      uid: c.ruid, euid: c.euid, gid: c.rgid, egid: c.egid, secure: ec.secure ? 1 : 0, hwcap: hw, hwcap2: hw2,
+      uid: c.ruid, euid: c.euid, gid: c.rgid, egid: c.egid, secure: ec.secure ? 1 : 0, hwcap: hw, hwcap2: hw2, vdso,
     });
     mm.executable = t.fs.pathOf(f.vd);
     mm.exeVd = f.vd;

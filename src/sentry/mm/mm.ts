@@ -18,6 +18,8 @@ import type { VirtualDentry } from '../vfs/mount.js';
 
 /** Lowest address an application may map (vm.mmap_min_addr). */
 export const MIN_USER_ADDRESS = 0x10000;
+/** Writable private file mappings up to this size are copied at mmap instead of copy-on-write. */
+const EAGER_COPY_LIMIT = 4 * 1024 * 1024;
 /** Linux's default vm.max_map_count. */
 export const MAX_MAP_COUNT = 65530;
 
@@ -302,6 +304,8 @@ export class MemoryManager {
         this.mf.releaseExtents(v.backing);
         throw EINVAL;
       }
+      // A private mapping of shared pages (the vDSO): a write must copy the page.
+      if (!o.shared) v.cow = this.hasCow = true;
       this.hostMap(v, v.start, v.end);
     } else if (o.prot !== PROT_NONE || o.file) {
       try {
@@ -341,13 +345,40 @@ export class MemoryManager {
     if (!cached) return false;
     let have = 0;
     for (const e of cached) have += e.len;
-    // Past the end of the file: private zero pages of our own.
-    const backing = have < v.length ? [...cached, ...this.mf.allocate(v.length - have)] : cached;
-    v.backing = backing;
-    v.cow = true;
-    this.hasCow = true;
+    if (v.prot & PROT_WRITE && have <= EAGER_COPY_LIMIT) {
+      // A library's data segment: nearly every page gets written, and a write fault
+      // costs two host stops (~40 µs) against ~0.3 µs for copying the page now.
+      v.backing = [...this.copyPrivate(cached, have), ...(have < v.length ? this.mf.allocate(v.length - have) : [])];
+    } else {
+      // Past the end of the file: private zero pages of our own.
+      v.backing = have < v.length ? [...cached, ...this.mf.allocate(v.length - have)] : cached;
+      v.cow = true;
+      this.hasCow = true;
+    }
     this.hostMap(v, v.start, v.end);
     return true;
+  }
+
+  /** Own copies of `bytes` bytes of shared pages; the shared references are dropped. */
+  private copyPrivate(shared: readonly Extent[], bytes: number): Extent[] {
+    const own = bytes > 0 ? this.mf.allocate(bytes) : [];
+    let src = 0;
+    let srcPos = 0;
+    for (const d of own) {
+      for (let done = 0; done < d.len; ) {
+        const x = shared[src]!;
+        const n = Math.min(x.len - srcPos, d.len - done);
+        this.mf.view(d.off + done, n).set(this.mf.view(x.off + srcPos, n));
+        done += n;
+        srcPos += n;
+        if (srcPos === x.len) {
+          src++;
+          srcPos = 0;
+        }
+      }
+    }
+    this.mf.releaseExtents(shared);
+    return own;
   }
 
   private hostMap(v: Vma, from: number, to: number): void {

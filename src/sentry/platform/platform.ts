@@ -43,6 +43,8 @@ export interface Platform {
   readonly siginfo: { signo: number; code: number; addr: number };
   /** The lowest address above the application's range (the stub lives above). */
   readonly maxUserAddress: number;
+  /** Where the host kernel's vDSO is in every address space (above maxUserAddress); 0 if unknown. */
+  readonly hostVdsoBase: number;
   newAddressSpace(): AddressSpace;
   /** Blocks until an application thread stops or the event loop needs the CPU. */
   wait(kickTid: number): StopKind;

@@ -23,7 +23,7 @@ function nextCheck(tg: ThreadGroup): number {
   const soft = l.cur === RLIM_INF ? Infinity : l.cur * NSEC_PER_SEC;
   const hard = l.max === RLIM_INF ? Infinity : l.max * NSEC_PER_SEC;
   const at = Math.min(soft, hard);
-  // A limit of 0 seconds acts at once (Linux treats it like 1 s of CPU only in the soft case; close enough).
+  // A limit of 0 seconds is already reached: it acts at the next sample.
   return at === Infinity ? 0 : Math.max(1, at);
 }
 

@@ -2,6 +2,7 @@
 // main thread, application memory mapped from the memory file by injecting mmap
 // into the stub, a native watcher thread that kicks running stubs when the event
 // loop has work.
+import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { native, stubPath, type NativeAddon } from '../../../native.js';
 import { Registers } from '../../arch/amd64/registers.js';
@@ -37,6 +38,7 @@ export class PtracePlatform implements Platform {
   private refillScheduled = false;
   private readonly n: NativeAddon = native();
   readonly cpu: number;
+  readonly hostVdsoBase: number;
 
   /** The batch page as the Sentry sees it (entries of nr, a0..a5, result). */
   private readonly batch: BigInt64Array;
@@ -69,6 +71,7 @@ export class PtracePlatform implements Platform {
     const ab = this.n.mmapShared(memfd, scratchOff, BATCH_BYTES);
     if (typeof ab === 'number') throw new Error(`cannot map the batch page: errno ${-ab}`);
     this.batch = new BigInt64Array(ab);
+    this.hostVdsoBase = hostVdsoOf(leader);
     const w = this.n.watcherStart(this.cpu);
     if (w < 0) throw new Error(`cannot start the preemption watcher: errno ${-w}`);
   }
@@ -251,5 +254,19 @@ class Stub implements AddressSpace {
     this.ops = [];
     this.platform.dirty.delete(this);
     this.n.kill(this.pid, SIGKILL);
+  }
+}
+
+/**
+ * The host vDSO's address in a stub (every stub is forked from the leader, so it is
+ * the same in all of them). It lies above the application's range, out of its reach.
+ */
+function hostVdsoOf(pid: number): number {
+  try {
+    const m = /^([0-9a-f]+)-[0-9a-f]+ r-xp .*\[vdso\]$/m.exec(readFileSync(`/proc/${pid}/maps`, 'latin1'));
+    const base = m ? Number.parseInt(m[1]!, 16) : 0;
+    return base >= STUB_BASE ? base : 0;
+  } catch {
+    return 0;
   }
 }

@@ -14,7 +14,7 @@ import type { ThreadGroup } from '../../kernel/thread_group.js';
 export const RUSAGE_SELF = 0;
 export const RUSAGE_CHILDREN = -1;
 export const RUSAGE_THREAD = 1;
-const RUSAGE_SIZE = 144;
+export const RUSAGE_SIZE = 144;
 
 /** The fields of struct rusage tsvisor fills. Times in ns, maxrss in KiB. */
 export interface Usage {

@@ -9,24 +9,17 @@ import {
   WEXITED, checkWait4Options, checkWaitidOptions, waitFor, type WaitResult, type WaitTarget,
 } from '../../kernel/wait.js';
 import { pidfdTarget } from './sys_pidfd.js';
+import { RUSAGE_SIZE, encodeRusage, waitedChildUsage } from './sys_rusage.js';
 
 const P_ALL = 0;
 const P_PID = 1;
 const P_PGID = 2;
 const P_PIDFD = 3;
-const RUSAGE_SIZE = 144;
 
+/** The reaped child's usage (its own and its waited-for children's), or zeros. */
 function writeRusage(t: Task, addr: number, r: WaitResult | null): void {
   if (addr === 0) return;
-  const b = new Uint8Array(RUSAGE_SIZE);
-  if (r) {
-    // ru_utime of the reaped child (timeval); the rest stays 0.
-    const ns = r.child.cpuUserNs + r.child.cpuSysNs + r.child.childrenCpuNs;
-    const dv = new DataView(b.buffer);
-    dv.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
-    dv.setBigInt64(8, BigInt(Math.floor((ns % 1e9) / 1e3)), true);
-  }
-  t.mm.copyOut(addr, b);
+  t.mm.copyOut(addr, r ? encodeRusage(waitedChildUsage(r.child)) : new Uint8Array(RUSAGE_SIZE));
 }
 
 export function wait4(t: Task, [pidArg, wstatus, optionsArg, rusage]: SyscallArgs): number | Block {
