@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -378,5 +379,109 @@ struct k_sigaction {
 #define K_FIOCLEX 0x5451
 #define K_FIONCLEX 0x5450
 #define K_TIOCGWINSZ 0x5413
+
+/* ---- helpers shared by several tests (static inline: unused ones cost nothing) ---- */
+
+/* CLOCK_* now, in ns. */
+static inline long long now_ns(clockid_t clk)
+{
+	struct timespec t;
+	clock_gettime(clk, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+__attribute__((unused)) static void ct_on_alrm(int sig) { (void)sig; }
+
+/* SIGALRM in `ms` through ITIMER_REAL to `handler`, with or without SA_RESTART. */
+static inline void alarm_to(void (*handler)(int), int ms, int restart)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = { { 0, 0 }, { 0, ms * 1000 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The same to an empty handler. */
+static inline void alarm_in_ms(int ms, int restart) { alarm_to(ct_on_alrm, ms, restart); }
+
+/* Burns CPU until *flag reaches n or 5 s of wall time pass; returns whether it got there. */
+static inline int spin_until(volatile int *flag, int n)
+{
+	long long end = now_ns(CLOCK_MONOTONIC) + 5000000000LL;
+	volatile unsigned long x = 0;
+	while (*flag < n && now_ns(CLOCK_MONOTONIC) < end)
+		for (int i = 0; i < 100000; i++)
+			x += i;
+	return *flag >= n;
+}
+
+/* Waits until pid sleeps in the kernel (/proc/<pid>/stat state S); 0 after 5 s or if it is gone. */
+static inline int wait_blocked(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 5000; i++) {
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return 0;
+		ssize_t n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			char *p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return 1;
+		}
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* Prints the line of /proc/self/fdinfo/FD that starts with key. */
+static inline void fdinfo_line(const char *label, int fd, const char *key)
+{
+	char path[64], buf[2048], *line = NULL;
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	int f = open(path, O_RDONLY);
+	long n = f < 0 ? -1 : read(f, buf, sizeof buf - 1);
+	if (f >= 0)
+		close(f);
+	if (n > 0) {
+		buf[n] = 0;
+		for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n"))
+			if (!strncmp(s, key, strlen(key)) && !line)
+				line = s;
+	}
+	say("%s: %s\n", label, line ? line : "(missing)");
+}
+
+/* ---- socket tests (unix_*.c) ---- */
+#include <poll.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* SIGPIPEs seen by ct_on_pipe (install it with signal(SIGPIPE, ct_on_pipe)). */
+static volatile int ct_sigpipes;
+__attribute__((unused)) static void ct_on_pipe(int s) { (void)s; ct_sigpipes++; }
+
+/* poll(2) of one fd without waiting: its revents, 0 if not ready. */
+static inline int poll_now(int fd, int events)
+{
+	struct pollfd p = { fd, (short)events, 0 };
+	return poll(&p, 1, 0) == 1 ? p.revents : 0;
+}
+
+/* An abstract AF_UNIX name unique to this process and tag; returns its length. */
+static inline socklen_t unix_abstract(struct sockaddr_un *a, const char *tag)
+{
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	int n = snprintf(a->sun_path + 1, sizeof a->sun_path - 1, "tsvisor-ctest-%d-%s", (int)getpid(), tag);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
 
 #endif /* TSVISOR_CTEST_COMMON_H */

@@ -9,7 +9,6 @@
 #define EPOLLEXCLUSIVE (1u << 28)
 #endif
 
-
 static int ctl(int ep, int op, int fd, uint32_t events, uint64_t data)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = data };
@@ -34,7 +33,6 @@ static void show(const char *label, int ep, int max)
 	say("%s: %s\n", label, buf);
 }
 
-
 /* "events: ... data: ..." of the first item in /proc/self/fdinfo/EP (fd numbers, inodes left out). */
 static void fdinfo_item(const char *label, int ep)
 {
@@ -50,7 +48,6 @@ static void fdinfo_item(const char *label, int ep)
 		*b = 0;
 	say("%s: %s\n", label, b ? a : "(missing)");
 }
-
 
 int main(void)
 {

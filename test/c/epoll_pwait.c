@@ -6,19 +6,6 @@
 
 static volatile int got_usr1;
 static void on_usr1(int sig) { (void)sig; got_usr1++; }
-static void on_alrm(int sig) { (void)sig; }
-
-/* SIGALRM in `ms` to a SA_RESTART handler: epoll waits still end in EINTR. */
-static void alarm_in(int ms)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alrm;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { { 0, 0 }, { 0, ms * 1000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
-}
 
 static int blocked(int sig)
 {
@@ -89,12 +76,12 @@ int main(void)
 	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
 
 	/* a handler interrupting a blocked wait */
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	ERR("epoll_wait(-1) interrupted by SIGALRM", epoll_wait(ep, evs, 8, -1), EINTR);
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	ERR("nested epoll_wait interrupted", epoll_wait(ep2, evs, 8, 5000), EINTR);
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	ERR("epoll_pwait interrupted, mask kept", epoll_pwait(ep, evs, 8, -1, &usr1), EINTR);
 	CHECK("mask restored", blocked(SIGUSR1));
 	sigprocmask(SIG_UNBLOCK, &usr1, NULL);

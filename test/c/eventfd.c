@@ -17,17 +17,6 @@ static void on_alrm(int sig)
 		write(alarm_fd, &v, 8);
 }
 
-static void alarm_in(int ms, int restart)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alrm;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { { 0, 0 }, { 0, ms * 1000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 static int revents(int fd)
 {
 	struct pollfd p = { fd, POLLIN | POLLOUT | POLLERR, 0 };
@@ -42,24 +31,6 @@ static long rd(int fd, uint64_t *v)
 static long wr(int fd, uint64_t v)
 {
 	return write(fd, &v, 8);
-}
-
-/* The line of /proc/self/fdinfo/FD that starts with key (without the newline). */
-static void fdinfo_line(const char *label, int fd, const char *key)
-{
-	char path[64], buf[2048], *line = NULL;
-	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
-	int f = open(path, O_RDONLY);
-	long n = f < 0 ? -1 : read(f, buf, sizeof buf - 1);
-	if (f >= 0)
-		close(f);
-	if (n > 0) {
-		buf[n] = 0;
-		for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n"))
-			if (!strncmp(s, key, strlen(key)) && !line)
-				line = s;
-	}
-	say("%s: %s\n", label, line ? line : "(missing)");
 }
 
 int main(void)
@@ -143,17 +114,17 @@ int main(void)
 	/* blocking on 0: a SA_RESTART handler adds 1, the read restarts and gets it */
 	alarm_fd = fd;
 	alarm_drains = 0;
-	alarm_in(20, 1);
+	alarm_to(on_alrm, 20, 1);
 	VAL("blocked read, restarted", rd(fd, &v), 8);
 	VAL("got the handler's 1", v, 1);
-	alarm_in(20, 0);
+	alarm_to(on_alrm, 20, 0);
 	ERR("blocked read, no SA_RESTART", rd(fd, &v), EINTR);
 	VAL("the handler's 1 is there", rd(fd, &v), 8);
 
 	/* blocking at the maximum: the handler drains, the write restarts and fits */
 	wr(fd, UINT64_MAX - 1);
 	alarm_drains = 1;
-	alarm_in(20, 1);
+	alarm_to(on_alrm, 20, 1);
 	VAL("blocked write, restarted", wr(fd, 5), 8);
 	VAL("read", rd(fd, &v), 8);
 	VAL("only the new value", v, 5);

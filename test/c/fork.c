@@ -1,8 +1,12 @@
 // fork/vfork: return values, copy-on-write isolation both ways, MAP_SHARED after fork, shared fds and offsets, many children, vfork blocking, exec from a child, O_CLOEXEC across exec, exit codes through generations.
 #include "common.h"
+#include <pthread.h>
 #include <sys/wait.h>
 
 static int g_global = 1;
+static volatile int stop_spin, spin_count, added;
+static void *spin(void *a) { (void)a; while (!stop_spin) { spin_count++; usleep(500); } return NULL; }
+static void *add1(void *a) { (void)a; added++; return NULL; }
 
 /* Wait for pid and return its exit status, or 128+signal, or -1 on error. */
 static int reap(pid_t pid)
@@ -126,6 +130,67 @@ int main(int argc, char **argv)
 	VAL("child sees parent's pre-fork state", reap(c), 0);
 	priv[4096 * 3] = 'z';
 	CHECK("write after child exit", priv[4096 * 3] == 'z');
+
+	/* --- untouched pages, read-only pages, MAP_PRIVATE files, MADV_DONTFORK/WIPEONFORK, 1 MiB heap --- */
+	char *fresh = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro[0] = 'r';
+	mprotect(ro, 4096, PROT_READ);
+	int ffd = open(P("pf"), O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (write(ffd, "file", 4) != 4 || ftruncate(ffd, 4096) != 0) say("file setup failed\n");
+	char *pf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, ffd, 0);
+	pf[0] = 'P';                                  /* the parent's private copy */
+	char *dontfork = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *wipe = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dontfork[0] = wipe[0] = 'w';
+	OK("madvise MADV_DONTFORK", madvise(dontfork, 4096, MADV_DONTFORK));
+	OK("madvise MADV_WIPEONFORK", madvise(wipe, 4096, MADV_WIPEONFORK));
+	char *big = malloc(1 << 20);
+	memset(big, 'b', 1 << 20);
+	c = fork();
+	if (c == 0) {
+		int bad = 0;
+		if (fresh[4096] != 0) bad |= 1;
+		fresh[4096] = 'c';
+		if (pf[0] != 'P' || pf[1] != 'i') bad |= 2;
+		pf[1] = 'c';
+		if (mprotect(ro, 4096, PROT_READ | PROT_WRITE) != 0 || ro[0] != 'r') bad |= 4;
+		ro[0] = 'c';
+		if (mem_mapped(dontfork)) bad |= 8;
+		if (!mem_mapped(wipe) || wipe[0] != 0) bad |= 16;
+		for (int i = 0; i < (1 << 20); i += 4096) big[i] = 'c';
+		_exit(bad);
+	}
+	VAL("child: zero page, private file copy, read-only page, DONTFORK gone, WIPEONFORK zeroed (bad bits)", reap(c), 0);
+	CHECK("parent's untouched page still zero", fresh[4096] == 0);
+	CHECK("parent's private file page unchanged", pf[0] == 'P' && pf[1] == 'i');
+	CHECK("parent's read-only page unchanged and still read-only", ro[0] == 'r' && mem_writable(ro) == 0);
+	CHECK("parent keeps its DONTFORK and WIPEONFORK pages", dontfork[0] == 'w' && wipe[0] == 'w');
+	int bigok = 1;
+	for (int i = 0; i < (1 << 20); i += 4096) if (big[i] != 'b') bigok = 0;
+	CHECK("parent's 1 MiB heap unchanged", bigok);
+	char fb[4] = { 0 };
+	VAL("file itself unchanged", pread(ffd, fb, 4, 0), 4);
+	CHECK("  contents", !memcmp(fb, "file", 4));
+	close(ffd);
+
+	/* --- fork from a multithreaded process: the child has only the forking thread --- */
+	pthread_t th;
+	pthread_create(&th, NULL, spin, NULL);
+	while (spin_count < 3)
+		usleep(1000);
+	c = fork();
+	if (c == 0) {
+		pthread_t t2;
+		int before = spin_count;
+		usleep(20000);
+		if (spin_count != before) _exit(2);       /* the spinning thread did not come along */
+		if (pthread_create(&t2, NULL, add1, NULL) != 0 || pthread_join(t2, NULL) != 0) _exit(1);
+		_exit(added == 1 ? 0 : 3);
+	}
+	VAL("fork in a threaded process; child creates and joins a thread", reap(c), 0);
+	stop_spin = 1;
+	pthread_join(th, NULL);
 
 	/* --- fds and offsets are shared --- */
 	int fd = open(P("f"), O_RDWR | O_CREAT | O_TRUNC, 0600);

@@ -9,31 +9,12 @@ static volatile int alrm, vtalrm, prof, alrm_code;
 static void on_alrm(int s, siginfo_t *si, void *uc) { (void)s; (void)uc; alrm++; alrm_code = si->si_code; }
 static void on_vtalrm(int s) { (void)s; vtalrm++; }
 static void on_prof(int s) { (void)s; prof++; }
-
-static long long now_ns(int clk)
-{
-	struct timespec t;
-	clock_gettime(clk, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static long long tv_us(struct timeval tv) { return tv.tv_sec * 1000000LL + tv.tv_usec; }
 
 static struct itimerval itv(long value_us, long interval_us)
 {
 	struct itimerval v = { { interval_us / 1000000, interval_us % 1000000 }, { value_us / 1000000, value_us % 1000000 } };
 	return v;
-}
-
-/* Burns CPU until *flag reaches n or 5 s of wall time pass; returns whether it got there. */
-static int spin_until(volatile int *flag, int n)
-{
-	long long end = now_ns(CLOCK_MONOTONIC) + 5000000000LL;
-	volatile unsigned long x = 0;
-	while (*flag < n && now_ns(CLOCK_MONOTONIC) < end)
-		for (int i = 0; i < 100000; i++)
-			x += i;
-	return *flag >= n;
 }
 
 int main(void)

@@ -13,28 +13,6 @@ struct k_sigevent { uint64_t value; int signo; int notify; int pad[12]; };
 
 static char name[64];
 static int q;
-
-static int wait_blocked(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	for (int i = 0; i < 5000; i++) {
-		int fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return 0;
-		ssize_t n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			char *p = strrchr(buf, ')');
-			if (p && p[1] == ' ' && p[2] == 'S')
-				return 1;
-		}
-		usleep(1000);
-	}
-	return 0;
-}
-
 static int status_of(pid_t pid)
 {
 	int st;
@@ -43,14 +21,14 @@ static int status_of(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static long send(int fd, const char *s, unsigned prio)
+static long mq_put(int fd, const char *s, unsigned prio)
 {
 	return syscall(SYS_mq_timedsend, fd, s, strlen(s), prio, NULL);
 }
 
 static char buf[64];
 static unsigned prio;
-static long recv(int fd)
+static long mq_take(int fd)
 {
 	memset(buf, 0, sizeof buf);
 	return syscall(SYS_mq_timedreceive, fd, buf, sizeof buf, &prio, NULL);
@@ -86,24 +64,24 @@ int main(void)
 	/* a sleeping receiver */
 	pid_t r = fork();
 	if (r == 0)
-		_exit(recv(q) == 5 && !strcmp(buf, "hello") && prio == 7 ? 0 : 1);
+		_exit(mq_take(q) == 5 && !strcmp(buf, "hello") && prio == 7 ? 0 : 1);
 	CHECK("receiver sleeps", wait_blocked(r));
-	VAL("send", send(q, "hello", 7), 0);
+	VAL("send", mq_put(q, "hello", 7), 0);
 	VAL("receiver got it", status_of(r), 0);
 
 	/* a sleeping sender */
-	send(q, "low", 1);
-	send(q, "mid", 5);
+	mq_put(q, "low", 1);
+	mq_put(q, "mid", 5);
 	pid_t s = fork();
 	if (s == 0)
-		_exit(send(q, "high", 9) == 0 ? 0 : 1);
+		_exit(mq_put(q, "high", 9) == 0 ? 0 : 1);
 	CHECK("sender sleeps on a full queue", wait_blocked(s));
-	VAL("receive", recv(q), 3);
+	VAL("receive", mq_take(q), 3);
 	CHECK("mid first", !strcmp(buf, "mid"));
 	VAL("sender done", status_of(s), 0);
-	VAL("then its message", recv(q), 4);
+	VAL("then its message", mq_take(q), 4);
 	CHECK("high", !strcmp(buf, "high") && prio == 9);
-	VAL("then low", recv(q), 3);
+	VAL("then low", mq_take(q), 3);
 
 	/* notification of another process's send */
 	struct sigaction sa;
@@ -119,11 +97,11 @@ int main(void)
 	VAL("another process gets EBUSY", status_of(o), 0);
 	pid_t w = fork();
 	if (w == 0)
-		_exit(send(q, "ping", 0) == 0 ? 0 : 1);
+		_exit(mq_put(q, "ping", 0) == 0 ? 0 : 1);
 	VAL("child sends", status_of(w), 0);
 	CHECK("signal", got_sig == SIGUSR1 && got_code == K_SI_MESGQ && got_value == 77);
 	CHECK("si_pid is the child", got_pid == w);
-	recv(q);
+	mq_take(q);
 
 	/* a registration dies with its owner */
 	pid_t d = fork();

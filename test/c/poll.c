@@ -8,20 +8,6 @@
 static volatile int got_usr1;
 static void on_usr1(int sig) { (void)sig; got_usr1++; }
 
-static void on_alrm(int sig) { (void)sig; }
-
-/* SIGALRM in `ms` to a SA_RESTART handler: waits in poll/select/epoll still end in EINTR. */
-static void alarm_in(int ms)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alrm;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { { 0, 0 }, { 0, ms * 1000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 static long ms_since(struct timespec *a)
 {
 	struct timespec b;
@@ -189,9 +175,9 @@ int main(void)
 	CHECK("delivered on unblock", got_usr1 == 3);
 
 	/* a handler interrupting a blocked wait */
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	ERR("poll(-1) interrupted by SIGALRM", poll(&rp, 1, -1), EINTR);
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	ts = (struct timespec){ 5, 0 };
 	ERR("ppoll interrupted by SIGALRM", sys_ppoll(&rp, 1, &ts, NULL, 8), EINTR);
 	CHECK("remaining time written", ts.tv_sec >= 4 && ts.tv_sec <= 5);

@@ -54,14 +54,6 @@ static void on_a(int s, siginfo_t *si, void *uc)
 }
 static void on_b(int s) { (void)s; count_b++; }
 static void on_alrm(int s, siginfo_t *si, void *uc) { (void)s; (void)uc; count_alrm++; alrm_value = si->si_value.sival_int; alrm_code = si->si_code; }
-
-static long long now_ns(int clk)
-{
-	struct timespec t;
-	clock_gettime(clk, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static struct itimerspec its(long long value, long long interval)
 {
 	struct itimerspec s = { { interval / 1000000000LL, interval % 1000000000LL }, { value / 1000000000LL, value % 1000000000LL } };
@@ -87,17 +79,6 @@ static void wait_for(volatile int *flag, int n)
 	while (*flag < n)
 		sigsuspend(&none);
 }
-
-static int spin_until(volatile int *flag, int n)
-{
-	long long end = now_ns(CLOCK_MONOTONIC) + 5000000000LL;
-	volatile unsigned long x = 0;
-	while (*flag < n && now_ns(CLOCK_MONOTONIC) < end)
-		for (int i = 0; i < 100000; i++)
-			x += i;
-	return *flag >= n;
-}
-
 /* After execve: the POSIX timer is gone, the itimer is not. */
 static int after_exec(const char *idstr)
 {

@@ -4,14 +4,6 @@
 #include "common.h"
 #include <sys/times.h>
 #include <sys/wait.h>
-
-static long long now_ns(int clk)
-{
-	struct timespec t;
-	clock_gettime(clk, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static long long tv_ns(struct timeval tv) { return (tv.tv_sec * 1000000LL + tv.tv_usec) * 1000LL; }
 static long long total_ns(const struct rusage *r) { return tv_ns(r->ru_utime) + tv_ns(r->ru_stime); }
 

@@ -8,20 +8,6 @@
 static volatile int got_usr1;
 static void on_usr1(int sig) { (void)sig; got_usr1++; }
 
-static void on_alrm(int sig) { (void)sig; }
-
-/* SIGALRM in `ms` to a SA_RESTART handler: waits in poll/select/epoll still end in EINTR. */
-static void alarm_in(int ms)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alrm;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { { 0, 0 }, { 0, ms * 1000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 /* Raw syscalls: libc wrappers may go through pselect6 or hide the written-back timeout. */
 static long sys_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
@@ -191,14 +177,14 @@ int main(void)
 	/* a handler interrupting a blocked wait */
 	FD_ZERO(&r);
 	FD_SET(p[0], &r);
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	ERR("select(NULL timeout) interrupted by SIGALRM", sys_select(n, &r, NULL, NULL, NULL), EINTR);
 	CHECK("set untouched", FD_ISSET(p[0], &r));
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	tv = (struct timeval){ 5, 0 };
 	ERR("select(5s) interrupted", sys_select(n, &r, NULL, NULL, &tv), EINTR);
 	CHECK("remaining time written", tv.tv_sec >= 4 && tv.tv_sec <= 5);
-	alarm_in(20);
+	alarm_in_ms(20, 1);
 	ts = (struct timespec){ 5, 0 };
 	ERR("pselect6 interrupted", sys_pselect(n, &r, NULL, NULL, &ts, NULL), EINTR);
 	CHECK("remaining time written", ts.tv_sec >= 4 && ts.tv_sec <= 5);

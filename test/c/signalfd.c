@@ -26,24 +26,6 @@ static int readable(int fd)
 	return poll(&p, 1, 0) < 0 ? -errno : p.revents;
 }
 
-/* The line of /proc/self/fdinfo/FD that starts with key (without the newline). */
-static void fdinfo_line(const char *label, int fd, const char *key)
-{
-	char path[64], buf[2048], *line = NULL;
-	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
-	int f = open(path, O_RDONLY);
-	long n = f < 0 ? -1 : read(f, buf, sizeof buf - 1);
-	if (f >= 0)
-		close(f);
-	if (n > 0) {
-		buf[n] = 0;
-		for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n"))
-			if (!strncmp(s, key, strlen(key)) && !line)
-				line = s;
-	}
-	say("%s: %s\n", label, line ? line : "(missing)");
-}
-
 int main(void)
 {
 	sigset_t all, usr1, usr2;

@@ -10,14 +10,6 @@
 
 static volatile int hits;
 static void on_alrm(int s) { (void)s; hits++; }
-
-static long long now_ns(int clk)
-{
-	struct timespec t;
-	clock_gettime(clk, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static long long ns(struct timespec t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
 static void handler(int flags)

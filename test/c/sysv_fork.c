@@ -6,28 +6,6 @@
 #include <sys/shm.h>
 #include <sys/wait.h>
 
-/* Waits until pid sleeps in the kernel (/proc/<pid>/stat state S). */
-static int wait_blocked(pid_t pid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	for (int i = 0; i < 5000; i++) {
-		int fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return 0;
-		ssize_t n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			char *p = strrchr(buf, ')');
-			if (p && p[1] == ' ' && p[2] == 'S')
-				return 1;
-		}
-		usleep(1000);
-	}
-	return 0;
-}
-
 static int op1(int id, int num, int op, int flg)
 {
 	struct sembuf s = { (unsigned short)num, (short)op, (short)flg };

@@ -150,17 +150,11 @@ int main(int argc, char **argv)
 	ERR("1 more byte does not fit", snd(id, 1, big, 1, IPC_NOWAIT), EAGAIN);
 
 	/* a handler interrupts a blocked msgsnd and msgrcv: EINTR despite SA_RESTART */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alarm;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { { 0, 0 }, { 0, 30000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_to(on_alarm, 30, 1);
 	ERR("blocked msgsnd interrupted", snd(id, 1, big, 10, 0), EINTR);
 	CHECK("handler ran", got_alarm);
 	got_alarm = 0;
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_to(on_alarm, 30, 1);
 	ERR("blocked msgrcv interrupted", rcv(id, 100, 99, 0), EINTR);
 	CHECK("handler ran again", got_alarm);
 	VAL("receive frees room", rcv(id, 100, 0, 0), 60);

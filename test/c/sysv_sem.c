@@ -149,13 +149,7 @@ int main(int argc, char **argv)
 	ERR("semtimedop bad timeout pointer", syscall(SYS_semtimedop, id, &s1, 1, BADPTR), EFAULT);
 
 	/* a signal handler interrupts a blocked semop: EINTR even with SA_RESTART */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_alarm;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGALRM, &sa, NULL);
-	struct itimerval it = { { 0, 0 }, { 0, 30000 } };
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_to(on_alarm, 30, 1);
 	ERR("blocked semop interrupted", op1(id, 1, -1, 0), EINTR);
 	CHECK("handler ran", got_alarm);
 	VAL("GETNCNT after the interruption", ctl(id, 1, GETNCNT, 0), 0);

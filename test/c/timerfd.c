@@ -21,24 +21,6 @@ static long ns_of(struct timespec t)
 	return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
-/* The line of /proc/self/fdinfo/FD that starts with key (without the newline). */
-static void fdinfo_line(const char *label, int fd, const char *key)
-{
-	char path[64], buf[2048], *line = NULL;
-	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
-	int f = open(path, O_RDONLY);
-	long n = f < 0 ? -1 : read(f, buf, sizeof buf - 1);
-	if (f >= 0)
-		close(f);
-	if (n > 0) {
-		buf[n] = 0;
-		for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n"))
-			if (!strncmp(s, key, strlen(key)) && !line)
-				line = s;
-	}
-	say("%s: %s\n", label, line ? line : "(missing)");
-}
-
 static long settime(int fd, int flags, long value_ns, long interval_ns)
 {
 	struct itimerspec s = spec(value_ns, interval_ns);

@@ -8,6 +8,12 @@
 #define P_PIDFD 3
 #endif
 #define K_CLONE_PIDFD 0x1000
+#define K_WNOTHREAD 0x20000000
+#define K_WALL 0x40000000
+#define K_WCLONE 0x80000000
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 static pid_t me;
 
@@ -106,7 +112,7 @@ int main(int argc, char **argv)
 	until_zombie(b);
 	CHECK("waitpid(0) takes the child in our group", waitpid(0, &st, 0) == a && WEXITSTATUS(st) == 10);
 	ERR("waitpid(0) WNOHANG: only another group's child left", waitpid(0, &st, WNOHANG), ECHILD);
-	ERR("waitpid(-pgid) of a group with no children of ours", waitpid(-me, &st, WNOHANG), ECHILD);
+	ERR("waitpid(-pgid) of a group that does not exist", waitpid(-0x3ffffff, &st, WNOHANG), ECHILD);
 	CHECK("waitpid(-b) takes the other group's child", waitpid(-b, &st, 0) == b && WEXITSTATUS(st) == 20);
 	a = child_exit(11);
 	CHECK("waitpid(-1) takes any child", waitpid(-1, &st, 0) == a && WEXITSTATUS(st) == 11);
@@ -229,6 +235,20 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, &old, NULL);    /* the exit's SIGCHLD is delivered to the handler */
 	CHECK("handler ran with CLD_EXITED, status 6", chld_count >= 1 && chld_code == CLD_EXITED && chld_status == 6 && chld_pid == c);
 
+	/* a blocked wait whose child exits returns the child even though SIGCHLD's handler (no SA_RESTART) runs */
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGCHLD, &sa, NULL);
+	chld_count = 0;
+	OK("pipe", pipe(p));
+	c = child_waiting(p, 7);
+	close(p[0]);
+	close(p[1]);
+	pid_t r = waitpid(c, &st, 0);
+	CHECK("blocking waitpid with a SIGCHLD handler returns the child, not EINTR", r == c && WEXITSTATUS(st) == 7);
+	if (r != c)
+		waitpid(c, &st, 0);
+	CHECK("  and the handler ran", chld_count == 1);
+
 	/* --- auto-reap: SIGCHLD SIG_IGN, then SA_NOCLDWAIT with a handler --- */
 	signal(SIGCHLD, SIG_IGN);
 	c = child_exit(1);
@@ -304,6 +324,49 @@ int main(int argc, char **argv)
 	show_si("  info", &si, c);
 	close(cpfd);
 	ERR("clone CLONE_PIDFD|CLONE_PARENT_SETTID with the same pointer", syscall(SYS_clone, K_CLONE_PIDFD | 0x00100000 | SIGCHLD, 0, &cpfd, 0, 0), EINVAL);
+
+	/* --- pidfd_send_signal --- */
+	OK("pipe", pipe(p));
+	c = child_waiting(p, 0);
+	pfd = syscall(SYS_pidfd_open, c, 0);
+	ERR("pidfd_send_signal unknown flag 8", syscall(SYS_pidfd_send_signal, pfd, SIGUSR2, NULL, 8), EINVAL);
+	ERR("pidfd_send_signal on a pipe", syscall(SYS_pidfd_send_signal, p[0], SIGUSR2, NULL, 0), EBADF);
+	VAL("pidfd_send_signal sig 0", syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0), 0);
+	VAL("pidfd_send_signal SIGUSR2", syscall(SYS_pidfd_send_signal, pfd, SIGUSR2, NULL, 0), 0);
+	memset(&si, 0, sizeof si);
+	VAL("waitid P_PIDFD", waitid((idtype_t)P_PIDFD, pfd, &si, WEXITED), 0);
+	show_si("  info", &si, c);
+	ERR("pidfd_send_signal after reaping", syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0), ESRCH);
+	close(pfd); close(p[0]); close(p[1]);
+
+	/* --- clone children (exit signal other than SIGCHLD): __WCLONE / __WALL --- */
+	c = syscall(SYS_clone, 0, 0, 0, 0, 0);        /* exit signal 0 */
+	if (c == 0)
+		_exit(3);
+	ERR("waitpid(clone child) without __WCLONE", waitpid(c, &st, 0), ECHILD);
+	CHECK("waitpid(clone child, __WCLONE)", waitpid(c, &st, K_WCLONE) == c && WIFEXITED(st) && WEXITSTATUS(st) == 3);
+	c = syscall(SYS_clone, 0, 0, 0, 0, 0);
+	if (c == 0)
+		_exit(4);
+	CHECK("waitpid(-1, __WALL) takes a clone child", waitpid(-1, &st, K_WALL) == c && WEXITSTATUS(st) == 4);
+	c = child_exit(5);
+	until_zombie(c);
+	ERR("__WCLONE does not take a normal child", waitpid(c, &st, K_WCLONE | WNOHANG), ECHILD);
+	CHECK("__WALL does", waitpid(-1, &st, K_WALL) == c && WEXITSTATUS(st) == 5);
+	sigset_t u1;
+	sigemptyset(&u1);
+	sigaddset(&u1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &u1, NULL);
+	c = syscall(SYS_clone, SIGUSR1, 0, 0, 0, 0);    /* exit signal SIGUSR1 */
+	if (c == 0)
+		_exit(6);
+	memset(&si, 0, sizeof si);
+	VAL("exit signal SIGUSR1 sent to the parent", sigtimedwait(&u1, &si, &ts), SIGUSR1);
+	show_si("  info", &si, c);
+	memset(&si, 0, sizeof si);
+	VAL("waitid P_PID __WCLONE", waitid(P_PID, c, &si, WEXITED | K_WCLONE), 0);
+	show_si("  info", &si, c);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	ERR("no children left", wait(&st), ECHILD);
 	scratch_cleanup();

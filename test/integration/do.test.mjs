@@ -168,3 +168,29 @@ test.describe('bad input: one clear line, non-zero exit, no stack trace', () => 
     assert.match(r.stderr, /do: missing command/);
   });
 });
+
+test('--volume binds a host directory; :ro is read-only; bad volumes are clear errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvisor-vol-'));
+  try {
+    writeFileSync(join(dir, 'hello'), 'from the host\n');
+    const r = sandboxed(['/bin/sh', '-c', 'cat /mnt/vol/hello; grep " /mnt/vol " /proc/mounts | cut -d" " -f2,4'],
+      { doFlags: ['--volume', `${dir}:/mnt/vol`] });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'from the host\n/mnt/vol rw,directfs\n');
+    const ro = sandboxed(['/bin/sh', '-c', 'echo x > /mnt/ro/new'], { doFlags: ['--volume', `${dir}:/mnt/ro:ro`] });
+    assert.notEqual(ro.status, 0);
+    assert.match(ro.stderr, /Read-only file system/);
+    assert.equal(existsSync(join(dir, 'new')), false);
+    const bad = sandboxed(['/bin/true'], { doFlags: ['--volume', 'relative:/x'] });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /bad --volume/);
+    const missing = sandboxed(['/bin/true'], { doFlags: ['--volume', `${dir}/nonexistent:/x`] });
+    assert.equal(missing.status, 125);
+    assert.match(missing.stderr, /cannot open the volume .*ENOENT/);
+    const notDir = sandboxed(['/bin/true'], { doFlags: ['--volume', `${dir}:/etc/passwd`] });
+    assert.equal(notDir.status, 125);
+    assert.match(notDir.stderr, /not a directory/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

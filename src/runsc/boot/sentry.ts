@@ -38,6 +38,8 @@ export interface SentrySpec {
    * the Sentry from now on). Without one, files go through the gofer socket.
    */
   donatedRoot?: DonatedRoot;
+  /** Host directories (opened by the launcher) mounted at sandbox paths: `do --volume`. */
+  volumes?: { dest: string; dir: DonatedRoot }[];
   hostname: string;
   /** Program (path or name searched in PATH), argv and environment of init. */
   path: string;
@@ -91,6 +93,35 @@ function mountAt(ns: MountNamespace, root: VirtualDentry, fs: Filesystem, path: 
   ns.attach(new Mount(fs, fs.root(), flags, null, null, source), { mount: root.mount, dentry: d });
 }
 
+/** A sandbox the user's configuration cannot be built from (a bad mount point...). */
+export class BootError extends Error {}
+
+/**
+ * A host directory served on its donated fd, attached at `dest` (made in the root's
+ * writable layer when missing). Files there are the host's: no overlay.
+ */
+function mountVolume(ns: MountNamespace, root: VirtualDentry, dest: string, dir: DonatedRoot, shared: boolean): void {
+  const server = DirectFileServer.fromDirFd(dir.fd, { readOnly: dir.readOnly, deny: [], mask: [] });
+  const fs = new GoferFilesystem(server, { shared });
+  let at: VirtualDentry = root;
+  for (const name of dest.split('/').filter((n) => n !== '' && n !== '.')) {
+    at = ns.topOf(at);
+    let d = at.dentry.lookup(name);
+    if (!d) {
+      try {
+        at.dentry.inode.mkdir(name, { mode: S_IFDIR | 0o755, uid: 0, gid: 0 });
+      } catch (e) {
+        if (e !== EEXIST) throw new BootError(`cannot create the mount point ${dest}: ${String(e)}`);
+      }
+      d = at.dentry.lookup(name);
+      if (!d) throw new BootError(`cannot create the mount point ${dest}`);
+    }
+    if (!d.inode.isDir()) throw new BootError(`mount point ${dest} is not a directory`);
+    at = { mount: at.mount, dentry: d };
+  }
+  ns.attach(new Mount(fs, fs.root(), dir.readOnly ? MS_RDONLY : 0, null, null, dest), at);
+}
+
 export function bootSentry(spec: SentrySpec): Sentry {
   const c = spec.config;
   const mf = new MemoryFile();
@@ -128,6 +159,8 @@ export function bootSentry(spec: SentrySpec): Sentry {
   // POSIX message queues at /dev/mqueue (a directory devfs makes), as runsc mounts them.
   const devDentry = root.dentry.lookup('dev');
   if (devDentry) mountAt(ns, ns.topOf({ mount: root.mount, dentry: devDentry }), kernel.ipc.mqueue, '/mqueue', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mqueue');
+
+  for (const v of spec.volumes ?? []) mountVolume(ns, root, v.dest, v.dir, c.fileAccess === 'shared');
 
   const job: TtyJobControl = { foreground: 1, session: 1 };
   if (spec.ttyFd >= 0) {

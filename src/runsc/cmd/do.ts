@@ -10,7 +10,7 @@ import { ExecError } from '../../sentry/loader/loader.js';
 import { ENOENT } from '../../abi/linux/errno.js';
 import { O_ACCMODE, O_NONBLOCK, O_RDONLY, O_RDWR } from '../../abi/linux/fcntl.js';
 import type { HostFdInfo, TtyJobControl } from '../../sentry/fsimpl/host/host.js';
-import { bootSentry } from '../boot/sentry.js';
+import { BootError, bootSentry } from '../boot/sentry.js';
 import type { Kernel } from '../../sentry/kernel/kernel.js';
 import { sendToGroup } from '../../sentry/kernel/signals.js';
 import { SI_KERNEL, SI_USER } from '../../sentry/kernel/signal_queue.js';
@@ -25,6 +25,19 @@ interface DoOptions {
   root: string;
   hostname: string;
   ip: string;
+  /** --volume SRC:DST[:ro] */
+  volumes: { src: string; dest: string; readOnly: boolean }[];
+}
+
+/** SRC:DST or SRC:DST:ro|rw, both absolute. */
+function parseVolume(v: string): { src: string; dest: string; readOnly: boolean } {
+  const parts = v.split(':');
+  const mode = parts.length === 3 ? parts[2] : 'rw';
+  if (parts.length < 2 || parts.length > 3 || !parts[0]!.startsWith('/') || !parts[1]!.startsWith('/') ||
+    (mode !== 'ro' && mode !== 'rw')) {
+    throw new UsageError(`do: bad --volume ${JSON.stringify(v)}: want /host/dir:/sandbox/dir[:ro]`);
+  }
+  return { src: parts[0]!, dest: parts[1]!, readOnly: mode === 'ro' };
 }
 
 const DO_FLAGS = {
@@ -34,6 +47,7 @@ const DO_FLAGS = {
   root: { bool: false, set: (o: DoOptions, v: string) => (o.root = v) },
   hostname: { bool: false, set: (o: DoOptions, v: string) => (o.hostname = v) },
   ip: { bool: false, set: (o: DoOptions, v: string) => (o.ip = v) },
+  volume: { bool: false, set: (o: DoOptions, v: string) => o.volumes.push(parseVolume(v)) },
 };
 
 export const DO_USAGE = `usage: tsvisor [global flags] do [flags] [--] <cmd> [args...]
@@ -45,7 +59,8 @@ in-memory overlay on top (disable with --force-overlay=false).
   --hostname NAME      hostname inside the sandbox (default: the host's)
   --force-overlay      use the memory overlay (default true)
   --quiet              no tsvisor messages on stdout
-  --ip ADDR            sandbox IPv4 address (used with --network=sandbox)`;
+  --ip ADDR            sandbox IPv4 address (used with --network=sandbox)
+  --volume SRC:DST[:ro]  bind a host directory into the sandbox (repeatable; needs --directfs)`;
 
 /** Stdio for the sandbox: pipes and ttys are reopened so O_NONBLOCK stays private to us. */
 function importStdio(fd: number): HostFdInfo {
@@ -112,7 +127,8 @@ function forwardSignals(kernel: Kernel, job: TtyJobControl): void {
 }
 
 export async function doMain(config: Config, args: string[]): Promise<number> {
-  const opts: DoOptions = { cwd: process.cwd(), forceOverlay: true, quiet: false, root: '/', hostname: hostHostname(), ip: '' };
+  const opts: DoOptions = { cwd: process.cwd(), forceOverlay: true, quiet: false, root: '/', hostname: hostHostname(), ip: '',
+    volumes: [] };
   const rest = parseFlags(args, DO_FLAGS, opts);
   if (rest.length === 0) throw new UsageError('do: missing command\n' + DO_USAGE);
   // `do` has no container id; like runsc do, make one up for %ID% in log paths.
@@ -141,6 +157,22 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
     }
   }
 
+  const volumes = [];
+  if (opts.volumes.length > 0 && !donatedRoot) {
+    gofer.stop();
+    process.stderr.write('tsvisor: do --volume needs --directfs (the default)\n');
+    return 125;
+  }
+  for (const v of opts.volumes) {
+    try {
+      volumes.push({ dest: v.dest, dir: donateRoot({ root: v.src, readOnly: v.readOnly, deny: [], mask: [] }) });
+    } catch (e) {
+      gofer.stop();
+      process.stderr.write(`tsvisor: cannot open the volume ${JSON.stringify(v.src)}: ${String(e)}\n`);
+      return 125;
+    }
+  }
+
   const stdio = [0, 1, 2].map(importStdio);
   const ttyIdx = stdio.findIndex((s) => s.isTty);
   const ttyFd = ttyIdx >= 0 ? native().dup3(stdio[ttyIdx]!.fd, -1, 0) : -1;
@@ -152,6 +184,7 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
       config,
       goferSock: gofer.sentrySock,
       donatedRoot,
+      volumes,
       hostname: opts.hostname,
       path: rest[0]!,
       argv: rest,
@@ -167,6 +200,10 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
     });
   } catch (e) {
     gofer.stop();
+    if (e instanceof BootError) {
+      process.stderr.write(`tsvisor: ${e.message}\n`);
+      return 125;
+    }
     if (e instanceof ExecError) {
       process.stderr.write(`tsvisor: cannot run ${JSON.stringify(rest[0])}: ${e.reason}\n`);
       return e.cause === ENOENT ? 127 : 126;

@@ -42,7 +42,7 @@ export const CLONE_IO = 0x80000000;
 export const CLONE_CLEAR_SIGHAND = 0x100000000n;
 export const CLONE_INTO_CGROUP = 0x200000000n;
 export const CLONE_NEWTIME = 0x80;
-const NAMESPACES = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
+export const NAMESPACES = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
   CLONE_NEWNET | CLONE_NEWTIME;
 
 /** Default limit on tasks per sandbox (threads included). */
@@ -88,8 +88,10 @@ function validate(t: Task, a: CloneArgs): void {
   if ((f & CLONE_PIDFD) && ((f & CLONE_THREAD) || (f & CLONE_DETACHED))) throw EINVAL;
   if ((a.flagsHigh & CLONE_CLEAR_SIGHAND) && (f & CLONE_SIGHAND)) throw EINVAL;
   if (a.exitSignal < 0 || a.exitSignal > NSIG) throw EINVAL;
-  // Namespaces are not virtualized yet: refuse as an unprivileged kernel would.
-  if (f & NAMESPACES) throw EPERM;
+  // Mount namespaces are ours; the others are not virtualized yet: refuse as an
+  // unprivileged kernel would.
+  if (f & NAMESPACES & ~CLONE_NEWNS) throw EPERM;
+  if (f & CLONE_NEWNS && !t.creds.hasCap(CAP_SYS_ADMIN)) throw EPERM;
 }
 
 function checkLimits(t: Task): void {
@@ -129,6 +131,7 @@ export function doClone(t: Task, a: CloneArgs): number | Block {
   const fdTable = f & CLONE_FILES ? t.fdTable : t.fdTable.fork();
   if (f & CLONE_FILES) fdTable.incUsers();
   const fs = f & CLONE_FS ? t.fs : t.fs.clone();
+  if (f & CLONE_NEWNS) fs.unshareMounts();
 
   let tg: ThreadGroup;
   if (f & CLONE_THREAD) {
@@ -142,6 +145,7 @@ export function doClone(t: Task, a: CloneArgs): number | Block {
     tg = new ThreadGroup(tid, parent, handlers, t.tg.limits.clone(), t.tg.pgid, t.tg.sid);
     tg.exitSignal = a.exitSignal;
     tg.execed = false;
+    tg.parentThread = f & CLONE_PARENT ? t.tg.parentThread : t;
   }
 
   const child = new Task(k, tid, hostTid, tg, mm, fdTable, fs, t.creds.clone());

@@ -6,17 +6,12 @@
 import { SIGCHLD, SIGKILL, SIG_IGN } from '../../abi/linux/signal.js';
 import { log } from '../../log.js';
 import { vforkRelease } from './clone.js';
-import { CLD_DUMPED, CLD_EXITED, CLD_KILLED } from './signal_queue.js';
+import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, SI_USER } from './signal_queue.js';
 import { sendToGroup } from './signals.js';
 import { TaskState, type Task } from './task.js';
 import { signaledStatus, type ThreadGroup } from './thread_group.js';
 
 const SA_NOCLDWAIT = 2;
-const FUTEX_WAITERS = 0x80000000;
-const FUTEX_OWNER_DIED = 0x40000000;
-const FUTEX_TID_MASK = 0x3fffffff;
-/** Linux's ROBUST_LIST_LIMIT: a corrupt or circular list cannot keep us busy. */
-const ROBUST_LIST_LIMIT = 2048;
 
 /** Per-process teardown hooks (SysV semaphore undo, timers, ...). */
 export type ExitHook = (tg: ThreadGroup) => void;
@@ -24,33 +19,6 @@ const exitHooks: ExitHook[] = [];
 
 export function onProcessExit(fn: ExitHook): void {
   exitHooks.push(fn);
-}
-
-/** Marks a robust futex owned by the dying thread and wakes a waiter (handle_futex_death). */
-function futexDeath(t: Task, addr: number): void {
-  const word = t.mm.readU32(addr);
-  if ((word & FUTEX_TID_MASK) !== t.tid) return;
-  t.mm.writeU32(addr, ((word & FUTEX_WAITERS) | FUTEX_OWNER_DIED) >>> 0);
-  if (word & FUTEX_WAITERS) t.kernel.futexes.wake(t, addr, 1, 0xffffffff, false);
-}
-
-/** exit_robust_list: walks the thread's robust futex list. */
-function releaseRobustFutexes(t: Task): void {
-  if (t.robustList === 0) return;
-  try {
-    const head = t.robustList;
-    const offset = t.mm.readI64(head + 8);
-    const pending = t.mm.readU64(head + 16);
-    let entry = t.mm.readU64(head);
-    for (let n = 0; entry !== head && n < ROBUST_LIST_LIMIT; n++) {
-      const next = t.mm.readU64(entry);
-      if (entry !== pending) futexDeath(t, entry + offset);
-      entry = next;
-    }
-    if (pending !== 0) futexDeath(t, pending + offset);
-  } catch {
-    // A bad list is the application's problem: stop walking it.
-  }
 }
 
 /** The host side of a task's end: its host thread, or the whole stub if it was the last user. */
@@ -76,7 +44,8 @@ function releaseHost(t: Task): void {
 export function finishTask(t: Task): void {
   if (t.state === TaskState.Zombie || t.state === TaskState.Dead) return;
   const k = t.kernel;
-  releaseRobustFutexes(t);
+  // Robust futexes get OWNER_DIED; PI futexes it owns pass to their top waiters.
+  k.futexes.exitTask(t);
   // CLONE_CHILD_CLEARTID: pthread_join waits on this word.
   if (t.clearChildTid !== 0 && t.mm.userCount > 1) {
     try {
@@ -93,11 +62,35 @@ export function finishTask(t: Task): void {
   t.fdTable.decUsers();
   t.tg.tasks.delete(t);
   t.state = TaskState.Zombie;
+  if (!t.tg.exiting && t.tg.tasks.size > 0) adoptThreadChildren(t);
   // A thread's tid is free at once; the leader's stays as the process's pid until reaped.
   if (t !== t.tg.leader) {
     t.state = TaskState.Dead;
     k.tasks.delete(t.tid);
   }
+}
+
+/** PR_SET_PDEATHSIG: sent as if by kill(2) from the dying parent (SEND_SIG_NOINFO). */
+function sendParentDeath(c: ThreadGroup, dying: ThreadGroup): void {
+  if (c.pdeathSignal && c.alive) {
+    sendToGroup(c, { signo: c.pdeathSignal, code: SI_USER, pid: dying.pid, uid: dying.leader.creds.ruid });
+  }
+}
+
+/** A thread exited while its process lives on: a sibling thread becomes its children's parent. */
+function adoptThreadChildren(t: Task): void {
+  const heir = firstThread(t.tg);
+  for (const c of t.tg.children) {
+    if (c.parentThread !== t) continue;
+    c.parentThread = heir;
+    sendParentDeath(c, t.tg);
+  }
+}
+
+function firstThread(tg: ThreadGroup): Task | null {
+  if (tg.tasks.has(tg.leader)) return tg.leader;
+  for (const t of tg.tasks) return t;
+  return null;
 }
 
 /** Ends the whole thread group with a wait(2) status. */
@@ -147,25 +140,28 @@ function finalizeGroup(tg: ThreadGroup, status: number): void {
   for (const c of [...tg.children]) {
     tg.children.delete(c);
     c.parent = heir;
+    c.parentThread = heir ? firstThread(heir) : null;
     if (heir) {
       heir.children.add(c);
       if (!c.alive) heir.childEvents.notify(1);
     } else if (!c.alive) {
       reap(c);
     }
-    if (c.pdeathSignal && c.alive) sendToGroup(c, { signo: c.pdeathSignal, code: 0x80 });
+    sendParentDeath(c, tg);
   }
   const p = tg.parent;
   if (p && p.alive) {
     const a = p.handlers.get(SIGCHLD);
     const autoReap = tg.exitSignal === SIGCHLD && (a.handler === SIG_IGN || (a.flags & SA_NOCLDWAIT) !== 0);
+    // Wake waiters before signalling: a parent asleep in wait4 must return this child
+    // rather than EINTR, as Linux's do_wait rechecks children before signals.
+    p.childEvents.notify(1);
     if (tg.exitSignal > 0) {
       sendToGroup(p, {
         signo: tg.exitSignal, code: childCode(status), pid: tg.pid, uid: tg.leader.creds.ruid,
         status: (status & 0x7f) === 0 ? (status >> 8) & 0xff : status & 0x7f,
       });
     }
-    p.childEvents.notify(1);
     if (autoReap) reap(tg);
   } else {
     reap(tg);

@@ -15,7 +15,7 @@ import { CAP_SYS_ADMIN } from './credentials.js';
 import { exitGroup, exitThread } from './exit.js';
 import { forceSignal } from './signals.js';
 import type { Task } from './task.js';
-import { signaledStatus } from './thread_group.js';
+import { fatalSignalStatus, signaledStatus } from './thread_group.js';
 
 export const SECCOMP_MODE_DISABLED = 0;
 export const SECCOMP_MODE_STRICT = 1;
@@ -238,7 +238,7 @@ export function seccompCheck(t: Task, nr: number): SyscallResult | null {
     default:
       // SECCOMP_RET_KILL_PROCESS and anything unknown.
       report(t, nr, 'kill process');
-      exitGroup(t.tg, signaledStatus(SIGSYS, true));
+      exitGroup(t.tg, fatalSignalStatus(t.tg, SIGSYS));
       return NO_RETURN;
   }
 }

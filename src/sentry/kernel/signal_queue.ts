@@ -63,7 +63,7 @@ export function encodeSigInfo(i: SigInfo, out = new Uint8Array(SIGINFO_SIZE)): U
   v.setInt32(8, i.code, true);
   if (FAULTS.has(i.signo) && i.code > 0) {
     v.setBigUint64(16, BigInt(i.addr ?? 0), true);
-  } else if (i.signo === 17 /* SIGCHLD */ && i.code > 0) {
+  } else if ((i.signo === 17 /* SIGCHLD */ || i.status !== undefined) && i.code > 0) { // any exit signal
     v.setInt32(16, i.pid ?? 0, true);
     v.setUint32(20, i.uid ?? 0, true);
     v.setInt32(24, i.status ?? 0, true);

@@ -6,7 +6,7 @@
 import { EINTR, EFAULT } from '../../abi/linux/errno.js';
 import {
   SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SA_RESTORER, SIGCHLD, SIGCONT, SIGKILL, SIGSEGV, SIGSTOP,
-  SIGTSTP, SIGTTIN, SIGTTOU, SIG_DFL, SIG_IGN, defaultActionCoreDumps, defaultActionIgnores,
+  SIGTSTP, SIGTTIN, SIGTTOU, SIG_DFL, SIG_IGN, defaultActionIgnores,
 } from '../../abi/linux/signal.js';
 import { Reg } from '../arch/amd64/registers.js';
 import {
@@ -15,7 +15,7 @@ import {
 import { exitGroup } from './exit.js';
 import { CLD_CONTINUED, CLD_STOPPED, SI_KERNEL, encodeSigInfo, sigBit, type SigInfo } from './signal_queue.js';
 import { TaskState, type Task } from './task.js';
-import { signaledStatus, type ThreadGroup } from './thread_group.js';
+import { fatalSignalStatus, signaledStatus, type ThreadGroup } from './thread_group.js';
 
 const SS_DISABLE = 2;
 const SS_AUTODISARM = 1 << 31;
@@ -78,8 +78,10 @@ function send(tg: ThreadGroup, thread: Task | null, info: SigInfo): void {
   else for (const t of tg.tasks) t.signalArrived.notify(1);
   // A fatal signal nobody catches kills the whole group now (complete_signal).
   const a = tg.handlers.get(sig);
-  if (!blocked && a.handler === SIG_DFL && isFatalByDefault(sig)) {
-    exitGroup(tg, signaledStatus(sig, defaultActionCoreDumps(sig)));
+  // Not while the group is stopped: stopped tasks want no signal but SIGKILL, so
+  // the signal waits for SIGCONT (wants_signal).
+  if (!blocked && !tg.stopped && a.handler === SIG_DFL && isFatalByDefault(sig)) {
+    exitGroup(tg, fatalSignalStatus(tg, sig));
     return;
   }
   const target = thread ?? pickThread(tg, sig);
@@ -166,6 +168,15 @@ function continueGroup(tg: ThreadGroup): void {
     }
   }
   notifyParent(tg, CLD_CONTINUED, SIGCONT);
+  // A fatal signal that arrived during the stop takes effect now, even for a task
+  // asleep in a syscall.
+  for (const t of tg.tasks) {
+    const sig = peekDeliverable(t);
+    if (sig !== 0 && tg.handlers.get(sig).handler === SIG_DFL && isFatalByDefault(sig)) {
+      exitGroup(tg, fatalSignalStatus(tg, sig));
+      return;
+    }
+  }
 }
 
 /** Stop/continue notification to the parent: wait(2) wakes, SIGCHLD unless SA_NOCLDSTOP. */
@@ -222,14 +233,14 @@ export function deliverSignals(t: Task): boolean {
         t.state = TaskState.Stopped;
         return false;
       }
-      exitGroup(t.tg, signaledStatus(sig, defaultActionCoreDumps(sig)));
+      exitGroup(t.tg, fatalSignalStatus(t.tg, sig));
       return false;
     }
     settleInterrupted(t, a.flags);
     if (!setupFrame(t, info)) {
       // No way to run the handler (bad stack, no restorer): SIGSEGV, as Linux forces.
       if (sig === SIGSEGV) {
-        exitGroup(t.tg, signaledStatus(SIGSEGV, true));
+        exitGroup(t.tg, fatalSignalStatus(t.tg, SIGSEGV));
         return false;
       }
       forceSignal(t, { signo: SIGSEGV, code: SI_KERNEL });

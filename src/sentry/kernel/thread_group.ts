@@ -6,6 +6,8 @@ import type { SignalHandlers } from './signal_handlers.js';
 import type { Task } from './task.js';
 import { WaitQueue } from './waiter.js';
 import { PendingSignals } from './signal_queue.js';
+import { defaultActionCoreDumps } from '../../abi/linux/signal.js';
+import { RLIMIT_CORE } from '../../abi/linux/limits.js';
 
 export class ThreadGroup {
   readonly tasks = new Set<Task>();
@@ -31,7 +33,9 @@ export class ThreadGroup {
   subreaper = false;
   /** Collected by wait(2) (or auto-reaped). */
   reaped = false;
-  /** PR_SET_PDEATHSIG of the process (signal when the parent dies). */
+  /** The thread that forked us (Linux's real_parent): __WNOTHREAD and PR_SET_PDEATHSIG follow it. */
+  parentThread: Task | null = null;
+  /** PR_SET_PDEATHSIG of the process (signal when the parent thread dies). */
   pdeathSignal = 0;
   /** Signalled when a child changes state (wait4 waits here). */
   readonly childEvents = new WaitQueue();
@@ -77,4 +81,13 @@ export function exitedStatus(code: number): number {
 /** wait(2) status for death by signal. */
 export function signaledStatus(sig: number, core: boolean): number {
   return (sig & 0x7f) | (core ? 0x80 : 0);
+}
+
+/**
+ * wait(2) status for death by a signal's default action. Linux sets the core
+ * flag only when a dump was written, which needs RLIMIT_CORE > 0; we write no
+ * core files (like runsc) but report what the limit allowed.
+ */
+export function fatalSignalStatus(tg: ThreadGroup, sig: number): number {
+  return signaledStatus(sig, defaultActionCoreDumps(sig) && tg.limits.values[RLIMIT_CORE].cur > 0);
 }

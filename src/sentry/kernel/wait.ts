@@ -60,6 +60,8 @@ function scan(t: Task, target: WaitTarget, options: number): WaitResult | null {
   let any = false;
   for (const c of [...t.tg.children]) {
     if (!matches(c, target, options)) continue;
+    // __WNOTHREAD: only children this thread forked, not its siblings'.
+    if (options & __WNOTHREAD && c.parentThread !== t) continue;
     any = true;
     const uid = c.leader.creds.ruid;
     if (!c.alive && !c.reaped && options & WEXITED) {

@@ -5,7 +5,7 @@ import {
   EACCES, EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM, EPERM,
 } from '../../abi/linux/errno.js';
 import {
-  MADV_DONTNEED, MADV_FREE, MADV_REMOVE, PAGE_SIZE, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_NONE, PROT_READ,
+  MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_FREE, MADV_KEEPONFORK, MADV_REMOVE, MADV_WIPEONFORK, PAGE_SIZE, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_NONE, PROT_READ,
   PROT_WRITE,
   pageRoundDown, pageRoundUp,
 } from '../../abi/linux/mm.js';
@@ -20,6 +20,8 @@ import type { VirtualDentry } from '../vfs/mount.js';
 export const MIN_USER_ADDRESS = 0x10000;
 /** Writable private file mappings up to this size are copied at mmap instead of copy-on-write. */
 const EAGER_COPY_LIMIT = 4 * 1024 * 1024;
+
+const FORK_ADVICE = new Set([MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK]);
 /** Linux's default vm.max_map_count. */
 export const MAX_MAP_COUNT = 65530;
 
@@ -117,9 +119,14 @@ export class MemoryManager {
     child.asLimit = this.asLimit;
     this.hasCow = child.hasCow = true;
     for (const v of this.vmas) {
+      if (v.dontFork) continue;
       const c = new Vma(v.start, v.end, v.prot, v.shared, null, v.file ? { ...v.file } : null, v.name, v.growsDown,
         v.maxProt, v.locked);
-      if (v.backing) {
+      c.wipeOnFork = v.wipeOnFork;
+      if (v.wipeOnFork) {
+        // Private anonymous only (madvise checks): the child starts from zero pages.
+        if (v.backing) c.backing = this.mf.allocate(v.length);
+      } else if (v.backing) {
         c.backing = v.backing.map((e) => ({ ...e }));
         for (const e of v.backing) this.mf.addRef(e.off, e.len);
         if (!v.shared) {
@@ -674,6 +681,10 @@ export class MemoryManager {
     const len = pageRoundUp(length);
     if (len === 0) return;
     if (!this.isMapped(addr, len)) throw ENOMEM;
+    if (FORK_ADVICE.has(advice)) {
+      this.setForkAdvice(addr, len, advice);
+      return;
+    }
     if (advice !== MADV_DONTNEED && advice !== MADV_FREE && advice !== MADV_REMOVE) return;
     for (let pos = addr; pos < addr + len; ) {
       const v = this.find(pos)!;
@@ -685,6 +696,21 @@ export class MemoryManager {
       const end = Math.min(v.end, addr + len);
       if (v.backing && !v.shared) this.discard(v, pos, end);
       pos = end;
+    }
+  }
+
+  private setForkAdvice(addr: number, len: number, advice: number): void {
+    if (advice === MADV_WIPEONFORK) {
+      // Only private anonymous memory can be wiped (Linux: EINVAL for files and shared maps).
+      for (let pos = addr; pos < addr + len; ) {
+        const v = this.find(pos)!;
+        if (v.file || v.shared) throw EINVAL;
+        pos = v.end;
+      }
+    }
+    for (const part of this.carve(addr, len)) {
+      if (advice === MADV_DONTFORK || advice === MADV_DOFORK) part.dontFork = advice === MADV_DONTFORK;
+      else part.wipeOnFork = advice === MADV_WIPEONFORK;
     }
   }
 
@@ -811,6 +837,31 @@ export class MemoryManager {
     if (total < len) throw EFAULT;
   }
 
+  /**
+   * /proc/<pid>/mem access with FOLL_FORCE semantics: reads ignore PROT_READ where the
+   * mapping may be readable; writes reach read-only private mappings through a private
+   * copy of the page (how debuggers plant breakpoints), never read-only shared ones.
+   * Returns the bytes moved before the first page that cannot be reached.
+   */
+  forceAccess(addr: number, buf: Uint8Array, write: boolean): number {
+    let done = 0;
+    while (done < buf.length) {
+      const pos = addr + done;
+      const v = this.find(pos);
+      if (!v || !v.backing) break;
+      if (write && !(v.prot & PROT_WRITE) && v.shared) break;
+      if (!write && !(v.maxProt & PROT_READ)) break;
+      const page = pageRoundDown(pos);
+      const n = Math.min(page + PAGE_SIZE - pos, buf.length - done);
+      if (write && v.cow) this.breakCowForce(v, page);
+      const view = this.mf.view(v.locate(pos)!.off, n);
+      if (write) view.set(buf.subarray(done, done + n));
+      else buf.set(view, done);
+      done += n;
+    }
+    return done;
+  }
+
   /** Zeroes app memory regardless of protection (the loader's bss tail, like FOLL_FORCE). */
   forceZero(addr: number, len: number): void {
     // The page may be the page cache's: give this mapping its own copy first.
@@ -907,17 +958,20 @@ export class MemoryManager {
 
   /** Lines of /proc/<pid>/maps. */
   mapsText(): string {
-    const hex = (n: number, w: number): string => n.toString(16).padStart(w, '0');
     let out = '';
-    for (const v of this.vmas) {
-      const perms = `${v.prot & PROT_READ ? 'r' : '-'}${v.prot & PROT_WRITE ? 'w' : '-'}${v.prot & PROT_EXEC ? 'x' : '-'}${v.shared ? 's' : 'p'}`;
-      const f = v.file;
-      const dev = f ? `${hex(major(f.dev), 2)}:${hex(minor(f.dev), 2)}` : '00:00';
-      const line = `${hex(v.start, 8)}-${hex(v.end, 8)} ${perms} ${hex(f ? f.offset : 0, 8)} ${dev} ${f ? f.ino : 0}`;
-      const name = f ? f.path : v.name;
-      out += name ? `${line.padEnd(73)}${name}\n` : `${line} \n`;
-    }
+    for (const v of this.vmas) out += this.mapsLine(v);
     return out;
+  }
+
+  /** One /proc/<pid>/maps line (show_map_vma). */
+  mapsLine(v: Vma): string {
+    const hex = (n: number, w: number): string => n.toString(16).padStart(w, '0');
+    const perms = `${v.prot & PROT_READ ? 'r' : '-'}${v.prot & PROT_WRITE ? 'w' : '-'}${v.prot & PROT_EXEC ? 'x' : '-'}${v.shared ? 's' : 'p'}`;
+    const f = v.file;
+    const dev = f ? `${hex(major(f.dev), 2)}:${hex(minor(f.dev), 2)}` : '00:00';
+    const line = `${hex(v.start, 8)}-${hex(v.end, 8)} ${perms} ${hex(f ? f.offset : 0, 8)} ${dev} ${f ? f.ino : 0}`;
+    const name = f ? f.path : v.name;
+    return name ? `${line.padEnd(73)}${name}\n` : `${line} \n`;
   }
 
   /** Unused by copy paths: memory-file extents of a VMA (for tests). */

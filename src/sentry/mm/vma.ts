@@ -19,6 +19,11 @@ export interface FileMapping {
 }
 
 export class Vma {
+  /** MADV_DONTFORK: a forked child does not get this VMA (VM_DONTCOPY). */
+  dontFork = false;
+  /** MADV_WIPEONFORK: a forked child gets zero pages here (VM_WIPEONFORK). */
+  wipeOnFork = false;
+
   constructor(
     public start: number,
     public end: number,
@@ -73,6 +78,8 @@ export class Vma {
     const file = this.file ? { ...this.file, offset: this.file.offset + off } : null;
     const upper = new Vma(addr, this.end, this.prot, this.shared, upperBacking, file, this.name, this.growsDown,
       this.maxProt, this.locked, this.cow, this.hostMapped);
+    upper.dontFork = this.dontFork;
+    upper.wipeOnFork = this.wipeOnFork;
     this.end = addr;
     return upper;
   }

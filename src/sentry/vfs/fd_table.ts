@@ -100,6 +100,11 @@ export class FdTable {
     }
   }
 
+  /** The open file descriptions (a description open on several fds comes once per fd). */
+  *files(): IterableIterator<FileDescription> {
+    for (const s of this.slots) if (s) yield s.file;
+  }
+
   get count(): number {
     let n = 0;
     for (const s of this.slots) if (s) n++;
@@ -119,6 +124,11 @@ export class FdTable {
 
   incUsers(): void {
     this.users++;
+  }
+
+  /** More than one task uses this table (CLONE_FILES). */
+  get shared(): boolean {
+    return this.users > 1;
   }
 
   /** Drops a user; the last one closes everything. */

@@ -15,6 +15,15 @@ export class FsContext {
     return vd.dentry.deleted && vd.dentry !== vd.mount.root ? `${p} (deleted)` : p;
   }
 
+  /** CLONE_NEWNS / unshare(CLONE_NEWNS): a private copy of the mount tree; root and cwd move into it. */
+  unshareMounts(): void {
+    const { ns, map } = this.mntns.copy();
+    const move = (vd: VirtualDentry): VirtualDentry => ({ mount: map.get(vd.mount) ?? vd.mount, dentry: vd.dentry });
+    this.mntns = ns;
+    this.root = move(this.root);
+    this.cwd = move(this.cwd);
+  }
+
   clone(): FsContext {
     return new FsContext(this.mntns, this.root, this.cwd, this.umask);
   }

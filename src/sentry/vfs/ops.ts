@@ -196,7 +196,8 @@ export function mkdirAt(t: Task, dirfd: number, path: string, mode: number): voi
   pn.parent.dentry.add(pn.name, inode);
 }
 
-export function mknodAt(t: Task, dirfd: number, path: string, mode: number, rdev: bigint): void {
+/** mknod(2); returns the new inode (bind(2) of a path socket records itself on it). */
+export function mknodAt(t: Task, dirfd: number, path: string, mode: number, rdev: bigint): Inode {
   const pn = resolveParent(t.walkCtx, t.startFor(dirfd, path), path);
   if (pn.name === '' || pn.trailingSlash) throw pn.name === '' ? EEXIST : ENOENT;
   const dir = pn.parent.dentry.inode;
@@ -208,6 +209,7 @@ export function mknodAt(t: Task, dirfd: number, path: string, mode: number, rdev
   opts.rdev = rdev;
   const inode = type === S_IFREG ? dir.create(pn.name, opts) : dir.mknod(pn.name, opts);
   pn.parent.dentry.add(pn.name, inode);
+  return inode;
 }
 
 export function symlinkAt(t: Task, target: string, dirfd: number, path: string): void {

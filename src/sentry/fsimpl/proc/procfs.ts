@@ -9,6 +9,7 @@ import { Filesystem, anonDev, type StatFs } from '../../vfs/filesystem.js';
 import type { DirEntry, Inode } from '../../vfs/inode.js';
 import { cpuinfoText } from './cpuinfo.js';
 import { GenFile, SynthDir, SynthSymlink, entriesOf } from './nodes.js';
+import { ProcNetDir } from './net.js';
 import { buildSysctl } from './sysctl.js';
 import {
   cmdlineText, filesystemsText, loadavgText, meminfoText, statText, swapsText, uptimeText, versionText,
@@ -76,6 +77,7 @@ class ProcRoot extends SynthDir {
     file('cmdline', () => cmdlineText());
     file('swaps', () => swapsText());
     this.add('mounts', new SynthSymlink(procfs, () => 'self/mounts'));
+    this.add('net', new ProcNetDir(procfs));
     buildSysctl(procfs, k, this.dir('sys'));
     // Not in `children`, so that they list after the static entries like Linux.
     this.self = new SynthSymlink(procfs, (t) => {

@@ -8,7 +8,8 @@ import type { Filesystem } from '../../vfs/filesystem.js';
 import type { DirEntry, Inode } from '../../vfs/inode.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
 import { mountinfoText, mountsText } from './mounts.js';
-import { GenFile, MagicLink, SynthDir, entriesOf, type OwnerFn } from './nodes.js';
+import { MemInode, smapsRollupText, smapsText } from './task_mem.js';
+import { GenFile, MagicLink, SynthDir, SynthSymlink, entriesOf, type OwnerFn } from './nodes.js';
 import {
   auxvBytes, checkReadTask, cmdlineBytes, commText, environBytes, fdinfoText, hasMm, limitsText, mapsText,
   statText, statmText, statusText, writeComm,
@@ -25,6 +26,12 @@ export function parseNumber(name: string): number {
   const n = Number(name);
   return n <= 0x7fffffff ? n : -1;
 }
+
+/** Linux's initial namespace inode numbers (include/linux/proc_ns.h). */
+const NS_INO: Record<string, number> = {
+  ipc: 0xefffffff, uts: 0xeffffffe, user: 0xeffffffd, pid: 0xeffffffc, cgroup: 0xeffffffb, time: 0xeffffffa,
+  net: 0xf0000000,
+};
 
 /** oom_score_adj per process (no kernel state uses it yet; it only has to round-trip). */
 const oomScoreAdj = new WeakMap<ThreadGroup, number>();
@@ -74,6 +81,27 @@ export class TaskDir extends SynthDir {
     this.add('stat', file((t) => statText(t, target(), !isThread)));
     this.add('statm', file(() => statmText(target())));
     this.add('maps', file((t) => mapsText(t, target())));
+    this.add('smaps', file((t) => smapsText(t, target())));
+    this.add('smaps_rollup', file((t) => smapsRollupText(t, target())));
+    this.add('mem', new MemInode(fs, target).ownedBy(owner));
+    // One user namespace (the initial one, identity-mapped) and no audit session.
+    const idMap = '         0          0 4294967295\n';
+    this.add('uid_map', file(() => idMap));
+    this.add('gid_map', file(() => idMap));
+    this.add('setgroups', file(() => 'allow\n'));
+    this.add('loginuid', file(() => '4294967295'));
+    this.add('sessionid', file(() => '4294967295'));
+    this.add('wchan', file(() => '0'));
+    this.add('personality', file(() => '00000000\n', 0o400));
+    this.add('coredump_filter', file(() => '00000033\n', 0o644));
+    const ns = this.dir('ns', 0o511);
+    ns.ownedBy(owner);
+    for (const kind of ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user',
+      'uts']) {
+      // Only mount namespaces can differ (CLONE_NEWNS); the rest are the sandbox's initial ones.
+      const ino = (): number => kind === 'mnt' ? target().fs.mntns.ino : NS_INO[kind.replace(/_for_children$/, '')]!;
+      ns.add(kind, new SynthSymlink(fs, () => `${kind.replace(/_for_children$/, '')}:[${ino()}]`).ownedBy(owner));
+    }
     this.add('cwd', link((task) => task.fs.cwd));
     this.add('root', link((task) => task.fs.root));
     this.add('exe', link((task) => task.mm.exeVd));

@@ -1,8 +1,8 @@
 // tmpfs: an in-memory file system (mm/shmem.c). Used for the overlay's upper
 // layer, /dev, /dev/shm and tmpfs mounts.
-import { EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EISDIR, EPERM } from '../../../abi/linux/errno.js';
+import { EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EISDIR, EPERM } from '../../../abi/linux/errno.js';
 import { RENAME_EXCHANGE } from '../../../abi/linux/fcntl.js';
-import { S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, dtypeOf } from '../../../abi/linux/stat.js';
+import { S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, dtypeOf } from '../../../abi/linux/stat.js';
 import { FifoInode } from '../pipe/pipe.js';
 import type { Task } from '../../kernel/task.js';
 import { Dentry } from '../../vfs/dentry.js';
@@ -23,6 +23,8 @@ export class TmpfsFilesystem extends Filesystem {
   usedBytes = 0;
   maxBytes: number;
   special: SpecialInodeFactory | null = null;
+  /** Options as mount(2) was given them, for /proc/mounts. */
+  options = '';
 
   constructor(opts: { name?: string; maxBytes?: number; mode?: number; uid?: number; gid?: number } = {}) {
     super();
@@ -34,6 +36,10 @@ export class TmpfsFilesystem extends Filesystem {
 
   root(): Dentry {
     return this.rootDentry;
+  }
+
+  override mountOptions(): string {
+    return this.options;
   }
 
   override statfs(): StatFs {
@@ -113,6 +119,7 @@ export class TmpfsDir extends Inode {
     if (type === S_IFREG || type === 0) return this.create(name, opts);
     if (type === S_IFDIR) throw EPERM; // may_mknod
     if (type === S_IFIFO) return this.add(name, new FifoInode(this.fs, opts.mode, opts.uid, opts.gid));
+    if (type === S_IFSOCK) return this.add(name, new TmpfsSocketNode(this.fs, opts.mode, opts.uid, opts.gid));
     if (!this.fs.special) throw EINVAL;
     return this.add(name, this.fs.special(this.fs, opts));
   }
@@ -371,5 +378,24 @@ export class TmpfsSymlink extends Inode {
   override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
     // Symlinks are only ever opened with O_PATH, which the VFS serves itself.
     throw ELOOP;
+  }
+}
+
+/**
+ * A socket's name in the file system (mknod S_IFSOCK, or bind(2) of a path socket,
+ * which maps this inode to the socket). Opening one fails with ENXIO, as in Linux.
+ */
+export class TmpfsSocketNode extends Inode {
+  constructor(
+    readonly fs: TmpfsFilesystem,
+    mode: number,
+    uid: number,
+    gid: number,
+  ) {
+    super(fs.allocIno(), S_IFSOCK | (mode & 0o7777), uid, gid);
+  }
+
+  override open(): FileDescription {
+    throw ENXIO;
   }
 }

@@ -1,8 +1,12 @@
-// fork(2), vfork(2), clone(2), clone3(2).
+// fork(2), vfork(2), clone(2), clone3(2), unshare(2).
 import { E2BIG, EINVAL, EPERM } from '../../../abi/linux/errno.js';
 import { SIGCHLD } from '../../../abi/linux/signal.js';
 import type { Block } from '../../kernel/block.js';
-import { CLONE_VFORK, CLONE_VM, CSIGNAL, doClone } from '../../kernel/clone.js';
+import {
+  CLONE_FILES, CLONE_FS, CLONE_NEWNS, CLONE_SIGHAND, CLONE_SYSVSEM, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL,
+  NAMESPACES, doClone,
+} from '../../kernel/clone.js';
+import { CAP_SYS_ADMIN } from '../../kernel/credentials.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
 
@@ -53,4 +57,32 @@ export function clone3(t: Task, [argsAddr, sizeArg]: SyscallArgs): number | Bloc
     stack: stackBase === 0 ? 0 : stackBase + stackSize, parentTid: Number(u(24)), childTid: Number(u(16)),
     tls: Number(u(56)), pidfdAddr: Number(u(8)),
   });
+}
+
+const UNSHARE_FLAGS = CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
+  NAMESPACES;
+
+/**
+ * unshare(2): stop sharing the fd table, the fs context or the mount namespace.
+ * Other namespaces are refused like clone does; CLONE_THREAD/SIGHAND/VM only make
+ * sense for a lone thread, where there is nothing to unshare.
+ */
+export function unshare(t: Task, [flagsArg]: SyscallArgs): number {
+  let f = flagsArg.uint32();
+  if (f & ~UNSHARE_FLAGS) throw EINVAL;
+  if (f & NAMESPACES & ~CLONE_NEWNS) throw EPERM;
+  if (f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) && t.tg.tasks.size > 1) throw EINVAL;
+  if (f & CLONE_VM && t.mm.userCount > 1) throw EINVAL;
+  if (f & CLONE_NEWNS) {
+    if (!t.creds.hasCap(CAP_SYS_ADMIN)) throw EPERM;
+    f |= CLONE_FS;
+  }
+  if (f & CLONE_FS) t.fs = t.fs.clone();
+  if (f & CLONE_NEWNS) t.fs.unshareMounts();
+  if (f & CLONE_FILES && t.fdTable.shared) {
+    const own = t.fdTable.fork();
+    t.fdTable.decUsers();
+    t.fdTable = own;
+  }
+  return 0;
 }

@@ -1,6 +1,6 @@
-// futex(2): WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP.
-// PI futexes come with the process model.
-import { EINVAL, ENOSYS } from '../../../abi/linux/errno.js';
+// futex(2): WAIT, WAKE, WAIT_BITSET, WAKE_BITSET, REQUEUE, CMP_REQUEUE, WAKE_OP, and the
+// PI operations LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI, WAIT_REQUEUE_PI, CMP_REQUEUE_PI.
+import { EFAULT, EINVAL, ENOSYS } from '../../../abi/linux/errno.js';
 import { FUTEX_BITSET_MATCH_ANY } from '../../kernel/futex.js';
 import type { Block } from '../../kernel/block.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
@@ -15,11 +15,17 @@ const FUTEX_CMP_REQUEUE = 4;
 const FUTEX_WAKE_OP = 5;
 const FUTEX_WAIT_BITSET = 9;
 const FUTEX_WAKE_BITSET = 10;
+const FUTEX_LOCK_PI = 6;
+const FUTEX_UNLOCK_PI = 7;
+const FUTEX_TRYLOCK_PI = 8;
+const FUTEX_WAIT_REQUEUE_PI = 11;
+const FUTEX_CMP_REQUEUE_PI = 12;
+const FUTEX_LOCK_PI2 = 13;
 const FUTEX_PRIVATE_FLAG = 128;
 const FUTEX_CLOCK_REALTIME = 256;
 const INT_MAX = 0x7fffffff;
 
-/** Deadline (uptime ns) from a timeout argument; relative for WAIT, absolute for WAIT_BITSET. */
+/** Deadline (uptime ns) from a timeout argument; relative for WAIT, absolute for the others. */
 function deadlineOf(t: Task, addr: number, absolute: boolean, realtime: boolean): number | null {
   if (addr === 0) return null;
   const ns = readTimespec(t, addr);
@@ -38,19 +44,26 @@ function wakeOp(t: Task, addr: number, addr2: number, n: number, n2: number, enc
   const cmparg = (encoded << 20) >> 20;
   if (shift) oparg = 1 << (oparg & 31);
   const futexes = t.kernel.futexes;
+  futexes.key(t, addr, priv);
   futexes.key(t, addr2, priv);
-  const old = t.mm.readU32(addr2) | 0;
-  let v: number;
-  switch (op) {
-    case 0: v = oparg; break; // SET
-    case 1: v = old + oparg; break; // ADD
-    case 2: v = old | oparg; break; // OR
-    case 3: v = old & ~oparg; break; // ANDN
-    case 4: v = old ^ oparg; break; // XOR
-    default: throw ENOSYS;
+  if (op > 4) throw ENOSYS;
+  // Other threads update the word from user space: apply the op atomically.
+  const [view] = t.mm.views(addr2, 4, true);
+  if (!view || view.length < 4) throw EFAULT;
+  const w = new Int32Array(view.buffer, view.byteOffset, 1);
+  let old = 0;
+  for (;;) {
+    old = Atomics.load(w, 0);
+    let v: number;
+    switch (op) {
+      case 0: v = oparg; break; // SET
+      case 1: v = old + oparg; break; // ADD
+      case 2: v = old | oparg; break; // OR
+      case 3: v = old & ~oparg; break; // ANDN
+      default: v = old ^ oparg; break; // XOR
+    }
+    if (Atomics.compareExchange(w, 0, old, v | 0) === old) break;
   }
-  t.mm.writeU32(addr2, v >>> 0);
-  let woken = futexes.wake(t, addr, n, FUTEX_BITSET_MATCH_ANY, priv);
   let cond: boolean;
   switch (cmp) {
     case 0: cond = old === cmparg; break;
@@ -59,8 +72,9 @@ function wakeOp(t: Task, addr: number, addr2: number, n: number, n2: number, enc
     case 3: cond = old <= cmparg; break;
     case 4: cond = old > cmparg; break;
     case 5: cond = old >= cmparg; break;
-    default: throw ENOSYS;
+    default: throw ENOSYS; // after the op was applied, as in Linux
   }
+  let woken = futexes.wake(t, addr, n, FUTEX_BITSET_MATCH_ANY, priv);
   if (cond) woken += futexes.wake(t, addr2, n2, FUTEX_BITSET_MATCH_ANY, priv);
   return woken;
 }
@@ -71,13 +85,30 @@ export function futex(t: Task, [uaddr, opArg, val, timeout, uaddr2, val3]: Sysca
   const priv = (op & FUTEX_PRIVATE_FLAG) !== 0;
   const realtime = (op & FUTEX_CLOCK_REALTIME) !== 0;
   const f = t.kernel.futexes;
-  if (realtime && cmd !== FUTEX_WAIT_BITSET && cmd !== FUTEX_WAIT) throw ENOSYS;
+  // The timeout is read and checked before anything else (EFAULT, EINVAL). WAIT's is
+  // relative; LOCK_PI's absolute CLOCK_REALTIME; the others' absolute, on
+  // CLOCK_REALTIME with FUTEX_CLOCK_REALTIME and CLOCK_MONOTONIC otherwise.
+  let deadline: number | null = null;
   switch (cmd) {
     case FUTEX_WAIT:
-      return f.wait(t, uaddr.addr(), val.uint32(), FUTEX_BITSET_MATCH_ANY, priv,
-        deadlineOf(t, timeout.addr(), realtime, realtime));
+      deadline = deadlineOf(t, timeout.addr(), realtime, realtime);
+      break;
+    case FUTEX_LOCK_PI:
+      deadline = deadlineOf(t, timeout.addr(), true, true);
+      break;
     case FUTEX_WAIT_BITSET:
-      return f.wait(t, uaddr.addr(), val.uint32(), val3.uint32(), priv, deadlineOf(t, timeout.addr(), true, realtime));
+    case FUTEX_WAIT_REQUEUE_PI:
+    case FUTEX_LOCK_PI2:
+      deadline = deadlineOf(t, timeout.addr(), true, realtime);
+      break;
+  }
+  if (realtime && cmd !== FUTEX_WAIT_BITSET && cmd !== FUTEX_WAIT && cmd !== FUTEX_WAIT_REQUEUE_PI &&
+    cmd !== FUTEX_LOCK_PI2) throw ENOSYS;
+  switch (cmd) {
+    case FUTEX_WAIT:
+      return f.wait(t, uaddr.addr(), val.uint32(), FUTEX_BITSET_MATCH_ANY, priv, deadline);
+    case FUTEX_WAIT_BITSET:
+      return f.wait(t, uaddr.addr(), val.uint32(), val3.uint32(), priv, deadline);
     case FUTEX_WAKE:
       return f.wake(t, uaddr.addr(), Math.max(0, val.int32()), FUTEX_BITSET_MATCH_ANY, priv);
     case FUTEX_WAKE_BITSET:
@@ -89,6 +120,20 @@ export function futex(t: Task, [uaddr, opArg, val, timeout, uaddr2, val3]: Sysca
       if (nWake < 0 || nRequeue < 0) throw EINVAL;
       return f.requeue(t, uaddr.addr(), uaddr2.addr(), nWake, Math.min(nRequeue, INT_MAX),
         cmd === FUTEX_CMP_REQUEUE ? val3.uint32() : null, priv);
+    }
+    case FUTEX_LOCK_PI:
+    case FUTEX_LOCK_PI2:
+    case FUTEX_TRYLOCK_PI:
+      return f.lockPi(t, uaddr.addr(), priv, deadline, cmd === FUTEX_TRYLOCK_PI);
+    case FUTEX_UNLOCK_PI:
+      return f.unlockPi(t, uaddr.addr(), priv);
+    case FUTEX_WAIT_REQUEUE_PI:
+      return f.waitRequeuePi(t, uaddr.addr(), val.uint32(), uaddr2.addr(), priv, deadline);
+    case FUTEX_CMP_REQUEUE_PI: {
+      const nWake = val.int32();
+      const nRequeue = timeout.int32();
+      if (nWake < 0 || nRequeue < 0) throw EINVAL;
+      return f.cmpRequeuePi(t, uaddr.addr(), uaddr2.addr(), nWake, nRequeue, val3.uint32(), priv);
     }
     case FUTEX_WAKE_OP:
       return wakeOp(t, uaddr.addr(), uaddr2.addr(), Math.max(0, val.int32()), Math.max(0, timeout.int32()),

@@ -21,10 +21,10 @@ function checkSig(sig: number): void {
   if (sig < 0 || sig > NSIG) throw EINVAL;
 }
 
+/** Zombies (not yet reaped) still exist: the signal succeeds and is dropped. */
 function killGroup(t: Task, tg: ThreadGroup, sig: number): void {
-  if (!tg.alive) throw ESRCH;
   if (!mayKill(t, tg.leader, sig)) throw EPERM;
-  if (sig !== 0) sendToGroup(tg, { signo: sig, code: SI_USER, pid: t.tg.pid, uid: t.creds.ruid });
+  if (sig !== 0 && tg.alive) sendToGroup(tg, { signo: sig, code: SI_USER, pid: t.tg.pid, uid: t.creds.ruid });
 }
 
 export function kill(t: Task, [pidArg, sigArg]: SyscallArgs): number {
@@ -34,7 +34,7 @@ export function kill(t: Task, [pidArg, sigArg]: SyscallArgs): number {
   const k = t.kernel;
   if (pid > 0) {
     const tg = k.threadGroups.get(pid);
-    if (!tg || !tg.alive) throw ESRCH;
+    if (!tg) throw ESRCH;
     killGroup(t, tg, sig);
     return 0;
   }
@@ -44,7 +44,6 @@ export function kill(t: Task, [pidArg, sigArg]: SyscallArgs): number {
   let any = false;
   let denied = false;
   for (const tg of [...k.threadGroups.values()]) {
-    if (!tg.alive) continue;
     if (pgid !== null && tg.pgid !== pgid) continue;
     if (pid === -1 && (tg === t.tg || tg.pid === 1)) continue;
     try {

@@ -73,7 +73,7 @@ setPidfdMaker((t, tg) => newPidfd(t, tg, 0, true));
 export function pidfdTarget(t: Task, fd: number): ThreadGroup {
   const f = t.fdTable.getOrNull(fd);
   if (!f) throw EBADF;
-  if (!(f instanceof PidfdDescription)) throw EINVAL;
+  if (!(f instanceof PidfdDescription)) throw EBADF; // pidfd_pid(): any other file is EBADF
   return f.target;
 }
 

@@ -7,8 +7,9 @@ import type { ThreadGroup } from '../../kernel/thread_group.js';
 function lookup(t: Task, pid: number): ThreadGroup {
   if (pid === 0) return t.tg;
   if (pid < 0) throw ESRCH;
+  // Zombies keep their pid, group and session until reaped (threadGroups holds them).
   const tg = t.kernel.threadGroups.get(pid);
-  if (!tg || !tg.alive) throw ESRCH;
+  if (!tg) throw ESRCH;
   return tg;
 }
 
@@ -28,7 +29,7 @@ export function setsid(t: Task): number {
   const tg = t.tg;
   // A process group leader cannot start a session (its group would span two).
   for (const other of t.kernel.threadGroups.values()) {
-    if (other.alive && other.pgid === tg.pid) throw EPERM;
+    if (other.pgid === tg.pid) throw EPERM;
   }
   tg.sid = tg.pid;
   tg.pgid = tg.pid;
@@ -40,7 +41,7 @@ export function setpgid(t: Task, [pidArg, pgidArg]: SyscallArgs): number {
   let pgid = pgidArg.int32();
   if (pgid < 0) throw EINVAL;
   const target = pid === 0 ? t.tg : t.kernel.threadGroups.get(pid);
-  if (!target || !target.alive) throw ESRCH;
+  if (!target) throw ESRCH;
   if (target !== t.tg) {
     if (target.parent !== t.tg) throw ESRCH;
     if (target.sid !== t.tg.sid) throw EPERM;
@@ -51,7 +52,7 @@ export function setpgid(t: Task, [pidArg, pgidArg]: SyscallArgs): number {
   if (pgid !== target.pid) {
     let exists = false;
     for (const other of t.kernel.threadGroups.values()) {
-      if (other.alive && other.pgid === pgid && other.sid === target.sid) exists = true;
+      if (other.pgid === pgid && other.sid === target.sid) exists = true;
     }
     if (!exists) throw EPERM;
   }

@@ -12,7 +12,7 @@ import {
 } from '../../kernel/signals.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import { TaskState, type Task } from '../../kernel/task.js';
-import { signaledStatus } from '../../kernel/thread_group.js';
+import { fatalSignalStatus } from '../../kernel/thread_group.js';
 import { readTimespec } from './sys_time.js';
 
 const SIGSET_SIZE = 8;
@@ -132,7 +132,7 @@ export function sigaltstack(t: Task, [ss, oss]: SyscallArgs): number {
 export function rt_sigreturn(t: Task): SyscallResult {
   if (!sigreturn(t)) {
     // A frame we could not have built: the task dies with SIGSEGV (core), like Linux.
-    exitGroup(t.tg, signaledStatus(SIGSEGV, true));
+    exitGroup(t.tg, fatalSignalStatus(t.tg, SIGSEGV));
   }
   return REGS_SET;
 }
@@ -193,9 +193,9 @@ function checkQueueInfo(t: Task, target: Task, sig: number, infoAddr: number): S
 
 export function rt_sigqueueinfo(t: Task, [tgid, sigArg, uinfo]: SyscallArgs): number {
   const tg = t.kernel.threadGroups.get(tgid.int32());
-  if (!tg || !tg.alive) throw ESRCH;
+  if (!tg) throw ESRCH; // an unreaped zombie takes (and drops) the signal
   const info = checkQueueInfo(t, tg.leader, sigArg.int32(), uinfo.addr());
-  if (info.signo !== 0) sendToGroup(tg, info);
+  if (info.signo !== 0 && tg.alive) sendToGroup(tg, info);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 // wait4(2), waitid(2).
-import { EINVAL } from '../../../abi/linux/errno.js';
+import { EINVAL, ESRCH } from '../../../abi/linux/errno.js';
 import { SIGCHLD } from '../../../abi/linux/signal.js';
 import type { Block } from '../../kernel/block.js';
 import { SIGINFO_SIZE, encodeSigInfo } from '../../kernel/signal_queue.js';
@@ -26,7 +26,7 @@ export function wait4(t: Task, [pidArg, wstatus, optionsArg, rusage]: SyscallArg
   const pid = pidArg.int32();
   const options = optionsArg.int32();
   checkWait4Options(options);
-  if (pid === -2147483648) throw EINVAL;
+  if (pid === -2147483648) throw ESRCH; // Linux: -INT_MIN is not a pid
   const target: WaitTarget = pid > 0 ? { kind: 'pid', pid } : pid === -1 ? { kind: 'any' } :
     { kind: 'pgid', pgid: pid === 0 ? t.tg.pgid : -pid };
   const statusAddr = wstatus.addr();

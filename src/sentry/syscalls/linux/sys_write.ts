@@ -9,6 +9,7 @@ import type { SyscallResult } from '../../kernel/block.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
 import type { FileDescription } from '../../vfs/file.js';
+import { SocketDescription } from '../../socket/socket.js';
 import { seqDrop, seqLength, seqTake, type IOSequence } from '../../vfs/iosequence.js';
 import { blockingWrite } from './blocking.js';
 import { MAX_RW_COUNT, readIovecs } from './iovec.js';
@@ -40,8 +41,11 @@ function doWrite(t: Task, file: FileDescription, src0: IOSequence, off: number):
     if (total === 0) return file.write(t, src, off);
     return blockingWrite(t, file, total, (done) => file.write(t, seqDrop(src, done), off < 0 ? -1 : off + done));
   } catch (e) {
-    // Writing to a pipe nobody reads raises SIGPIPE as well as failing with EPIPE.
-    if (e === EPIPE) sendToThread(t, { signo: SIGPIPE, code: SI_USER, pid: t.tg.pid, uid: t.creds.ruid });
+    // Writing to a pipe nobody reads raises SIGPIPE as well as failing with EPIPE
+    // (for sockets, only stream ones do).
+    if (e === EPIPE && (!(file instanceof SocketDescription) || file.sigpipe)) {
+      sendToThread(t, { signo: SIGPIPE, code: SI_USER, pid: t.tg.pid, uid: t.creds.ruid });
+    }
     throw e;
   }
 }

@@ -6,6 +6,7 @@ import * as attr from './sys_attr.js';
 import * as archPrctl from './sys_arch_prctl.js';
 import * as clone from './sys_clone.js';
 import * as cwd from './sys_cwd.js';
+import * as mnt from './sys_mount.js';
 import * as dup from './sys_dup.js';
 import * as epoll from './sys_epoll.js';
 import * as eventfd from './sys_eventfd.js';
@@ -52,6 +53,8 @@ import * as sysvSem from './sys_sem.js';
 import * as sysvShm from './sys_shm.js';
 import * as creds from './sys_creds.js';
 import * as seccomp from './sys_seccomp.js';
+import * as sock from './sys_socket.js';
+import * as sendrecv from './sys_sendrecv.js';
 
 const table: (SyscallEntry | undefined)[] = [];
 
@@ -143,6 +146,9 @@ full(SYS.getcwd, cwd.getcwd);
 full(SYS.chdir, cwd.chdir);
 full(SYS.fchdir, cwd.fchdir);
 full(SYS.chroot, cwd.chroot);
+partial(SYS.mount, mnt.mount, 'tmpfs/ramfs, proc, sysfs, mqueue, bind (MS_REC), MS_MOVE, remount; propagation flags accepted, nothing propagates; devpts and cgroup: ENODEV');
+full(SYS.umount2, mnt.umount2);
+full(SYS.pivot_root, mnt.pivot_root);
 full(SYS.umask, cwd.umask);
 // descriptors
 full(SYS.dup, dup.dup);
@@ -220,7 +226,7 @@ full(SYS.rt_sigtimedwait, signal.rt_sigtimedwait);
 full(SYS.rt_sigqueueinfo, signal.rt_sigqueueinfo);
 full(SYS.rt_tgsigqueueinfo, signal.rt_tgsigqueueinfo);
 // synchronisation
-partial(SYS.futex, futex.futex, 'no PI futexes; waits are not interrupted by signals yet');
+partial(SYS.futex, futex.futex, 'PI futexes do not boost the owner (host scheduling)');
 full(SYS.kill, kill.kill);
 full(SYS.tkill, kill.tkill);
 full(SYS.tgkill, kill.tgkill);
@@ -229,8 +235,9 @@ full(SYS.execve, execve.execve);
 full(SYS.execveat, execve.execveat);
 full(SYS.fork, clone.fork);
 full(SYS.vfork, clone.vfork);
-partial(SYS.clone, clone.clone, 'namespaces (CLONE_NEW*) are refused with EPERM');
-partial(SYS.clone3, clone.clone3, 'namespaces, set_tid and CLONE_INTO_CGROUP unsupported');
+partial(SYS.clone, clone.clone, 'namespaces other than CLONE_NEWNS are refused with EPERM');
+partial(SYS.clone3, clone.clone3, 'namespaces other than CLONE_NEWNS (EPERM), set_tid and CLONE_INTO_CGROUP unsupported');
+partial(SYS.unshare, clone.unshare, 'CLONE_FILES, CLONE_FS, CLONE_NEWNS; other namespaces EPERM; CLONE_SYSVSEM does not detach a shared undo list');
 full(SYS.wait4, wait.wait4);
 full(SYS.waitid, wait.waitid);
 full(SYS.pidfd_open, pidfd.pidfd_open);
@@ -287,6 +294,26 @@ full(SYS.timer_gettime, posixTimer.timer_gettime);
 full(SYS.timer_getoverrun, posixTimer.timer_getoverrun);
 full(SYS.timer_delete, posixTimer.timer_delete);
 partial(SYS.getrusage, rusage.getrusage, 'utime, stime, maxrss (peak mapped memory), nvcsw; other fields 0');
+
+// sockets: AF_UNIX; other families are EAFNOSUPPORT until issue #7
+partial(SYS.socket, sock.socket, 'AF_UNIX; AF_INET, AF_INET6, AF_NETLINK and AF_PACKET return EAFNOSUPPORT until issue #7');
+partial(SYS.socketpair, sock.socketpair, 'AF_UNIX only');
+partial(SYS.bind, sock.bind, 'AF_UNIX; path names only in sandbox-local (tmpfs/overlay) directories, not on host-backed gofer mounts');
+full(SYS.listen, sock.listen);
+full(SYS.accept, sock.accept);
+full(SYS.accept4, sock.accept4);
+partial(SYS.connect, sock.connect, 'AF_UNIX; host unix sockets are not reachable');
+full(SYS.shutdown, sock.shutdown);
+full(SYS.getsockname, sock.getsockname);
+full(SYS.getpeername, sock.getpeername);
+partial(SYS.sendto, sendrecv.sendto, 'MSG_OOB unsupported');
+partial(SYS.recvfrom, sendrecv.recvfrom, 'MSG_OOB unsupported');
+partial(SYS.sendmsg, sendrecv.sendmsg, 'SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY or SCM_PIDFD');
+partial(SYS.recvmsg, sendrecv.recvmsg, 'SCM_RIGHTS and SCM_CREDENTIALS; no MSG_ERRQUEUE');
+full(SYS.sendmmsg, sendrecv.sendmmsg);
+full(SYS.recvmmsg, sendrecv.recvmmsg);
+partial(SYS.setsockopt, sendrecv.setsockopt, 'SOL_SOCKET options; protocol levels come with issue #7');
+partial(SYS.getsockopt, sendrecv.getsockopt, 'SOL_SOCKET options; protocol levels come with issue #7');
 
 // credentials, capabilities, seccomp, scheduling attributes
 full(SYS.setuid, creds.setuid);
