@@ -29,18 +29,18 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function runners() {
   const r = [['native', (argv) => argv]];
-  r.push(['tsvisor', (argv) => [tsvisor, 'do', '--', ...argv]]);
-  if (runsc) r.push(['runsc', (argv) => [runsc, '--platform=ptrace', '--network=none', 'do', ...argv]]);
+  r.push(['tsvisor', (argv, doFlags = []) => [tsvisor, 'do', ...doFlags, '--', ...argv]]);
+  if (runsc) r.push(['runsc', (argv, doFlags = []) => [runsc, '--platform=ptrace', '--network=none', 'do', ...doFlags, ...argv]]);
   return r;
 }
 
-/** Runs a program printing one number; returns the median per runner. */
-function measure(argv) {
+/** Runs a program printing one number; returns the median per runner. `doFlags` go to `do` in the sandboxes. */
+function measure(argv, doFlags = []) {
   const res = {};
   for (const [name, wrap] of runners()) {
     const vals = [];
     for (let i = 0; i < reps; i++) {
-      const cmd = wrap(argv);
+      const cmd = wrap(argv, doFlags);
       const p = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 600_000 });
       const v = Number.parseFloat(p.stdout.trim().split('\n').pop());
       if (p.status !== 0 || Number.isNaN(v)) {
@@ -94,11 +94,20 @@ writeFileSync(file, Buffer.alloc(65536, 'r'));
 data.push(report('getpid round trip', 'ns', measure([build('getpid'), quick ? '50000' : '200000'])));
 data.push(report('clock_gettime (vDSO)', 'ns', measure([build('clock'), quick ? '200000' : '2000000'])));
 data.push(report('open+read 4KiB+close', 'ns', measure([build('openread'), file, quick ? '2000' : '10000'])));
+// Files made on the host through the gofer (no overlay): one round trip for O_CREAT with directfs.
+mkdirSync(join(out, 'create'), { recursive: true });
+data.push(report('create+write 100B+close of a host file', 'µs',
+  measure([build('createfile'), join(out, 'create'), quick ? '500' : '2000'], ['--force-overlay=false'])));
 data.push(report('/dev/null 64KiB writes', 'MB/s', measure([build('devnull'), quick ? '256' : '1024']), false));
+// In-kernel copies of a 64 MiB file in /tmp (the sandbox's memory overlay; the host's /tmp natively).
+data.push(report('copy_file_range 64MiB', 'MB/s', measure([build('copyfile'), 'cfr', '/tmp', '64', quick ? '2' : '4']), false));
+data.push(report('sendfile file->file 64MiB', 'MB/s',
+  measure([build('copyfile'), 'sendfile', '/tmp', '64', quick ? '2' : '4']), false));
 data.push(report('/bin/true wall time', 'ms', wall(['/bin/true'])));
 data.push(report('fork+exit+wait', 'µs', measure([build('fork'), quick ? '200' : '1000'])));
 data.push(report('fork+execve(/bin/true)+wait', 'µs', measure([build('forkexec'), quick ? '50' : '200'])));
 data.push(report('pipe ping-pong round trip', 'µs', measure([build('pipepong'), quick ? '2000' : '10000'])));
+data.push(report('unix socketpair ping-pong round trip', 'µs', measure([build('unixpong'), quick ? '2000' : '10000'])));
 data.push(report('futex ping-pong round trip', 'µs', measure([build('futexpong'), quick ? '2000' : '10000'])));
 data.push(report('pthread create+join', 'µs', measure([build('pthread'), quick ? '200' : '1000'])));
 data.push(report('python3 -c pass wall time', 'ms', wall(['/usr/bin/python3', '-c', 'pass'])));

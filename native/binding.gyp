@@ -8,6 +8,7 @@
         "src/ptrace.c",
         "src/watcher.c",
         "src/hostio.c",
+        "src/hostfs.c",
         "src/uvpoll.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],

@@ -57,6 +57,9 @@ export interface NativeAddon {
   fstatfs(fd: number, out: Uint8Array): number;
   ftruncate(fd: number, len: number): number;
   fsync(fd: number, dataOnly: number): number;
+  fallocate(fd: number, mode: number, off: number, len: number): number;
+  syncfs(fd: number): number;
+  syncFileRange(fd: number, off: number, len: number, flags: number): number;
   // readiness of host fds on the event loop (uv_poll)
   pollStart(fd: number, events: number, cb: (events: number) => void): number;
   pollStop(id: number): number;
@@ -66,6 +69,20 @@ export interface NativeAddon {
   hostVdsoOffsets(): number[];
   getrandom(buf: Uint8Array): number;
   isatty(fd: number): number;
+  // tree changes for the gofer's write side (hostfs.c): one name per *at() call, attributes via O_PATH fds
+  mkdirat(dirfd: number, name: string, mode: number): number;
+  mknodat(dirfd: number, name: string, mode: number, rdev: number | bigint): number;
+  symlinkat(target: string, dirfd: number, name: string): number;
+  linkat(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): number;
+  unlinkat(dirfd: number, name: string, flags: number): number;
+  renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): number;
+  fchownat(dirfd: number, name: string, uid: number, gid: number, flags: number): number;
+  fchmodFd(fd: number, mode: number): number;
+  utimensFd(fd: number, asec: number, ansec: number, msec: number, mnsec: number): number;
+  getxattrFd(fd: number, name: string, buf: Uint8Array): number;
+  setxattrFd(fd: number, name: string, value: Uint8Array, flags: number): number;
+  listxattrFd(fd: number, buf: Uint8Array): number;
+  removexattrFd(fd: number, name: string): number;
 }
 
 /** The project root: the directory holding package.json, native/ and build/. */

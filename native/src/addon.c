@@ -123,6 +123,7 @@ static napi_value init(napi_env env, napi_value exports) {
   uvpoll_register(env, exports);
   hostio_register_extra(env, exports);
   hostio_register_random(env, exports);
+  hostfs_register(env, exports);
   return exports;
 }
 

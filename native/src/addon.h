@@ -46,6 +46,7 @@ void hostio_register(napi_env env, napi_value exports);
 void uvpoll_register(napi_env env, napi_value exports);
 void hostio_register_extra(napi_env env, napi_value exports);
 void hostio_register_random(napi_env env, napi_value exports);
+void hostfs_register(napi_env env, napi_value exports);
 
 /* Watcher state consulted by the ptrace wait loop. */
 int watcher_begin_wait(napi_env env, int32_t kick_tid);  /* returns 1 if the loop must yield instead */

@@ -429,6 +429,37 @@ static napi_value fsync_js(napi_env env, napi_callback_info info) {
   return ret_i32(env, (data ? fdatasync(fd) : fsync(fd)) < 0 ? -errno : 0);
 }
 
+/* fallocate(fd, mode, off, len) -> 0: host-backed files keep the host's own semantics */
+static napi_value fallocate_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(4);
+  int32_t fd, mode;
+  int64_t off, len;
+  if (arg_i32(env, argv[0], &fd) || arg_i32(env, argv[1], &mode) || arg_i64(env, argv[2], &off) ||
+      arg_i64(env, argv[3], &len)) return NULL;
+  int r;
+  do r = fallocate(fd, mode, off, len);
+  while (r < 0 && errno == EINTR);
+  return ret_i32(env, r < 0 ? -errno : 0);
+}
+
+/* syncfs(fd) -> 0 */
+static napi_value syncfs_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(1);
+  int32_t fd;
+  if (arg_i32(env, argv[0], &fd)) return NULL;
+  return ret_i32(env, syncfs(fd) < 0 ? -errno : 0);
+}
+
+/* syncFileRange(fd, off, len, flags) -> 0 */
+static napi_value sync_file_range_js(napi_env env, napi_callback_info info) {
+  GET_ARGS(4);
+  int32_t fd, flags;
+  int64_t off, len;
+  if (arg_i32(env, argv[0], &fd) || arg_i64(env, argv[1], &off) || arg_i64(env, argv[2], &len) ||
+      arg_i32(env, argv[3], &flags)) return NULL;
+  return ret_i32(env, sync_file_range(fd, off, len, (unsigned)flags) < 0 ? -errno : 0);
+}
+
 void hostio_register(napi_env env, napi_value exports) {
   static const export_entry entries[] = {
     {"openat", openat_js},
@@ -456,6 +487,9 @@ void hostio_register(napi_env env, napi_value exports) {
     {"fstatfs", fstatfs_js},
     {"ftruncate", ftruncate_js},
     {"fsync", fsync_js},
+    {"fallocate", fallocate_js},
+    {"syncfs", syncfs_js},
+    {"syncFileRange", sync_file_range_js},
     {NULL, NULL},
   };
   export_all(env, exports, entries);

@@ -5,7 +5,7 @@
 // one checked name per *at() call, O_NOFOLLOW, identity checks on reopen, no
 // absolute host path, read-only refusal, deny and mask rules.
 import { decodeStat, type Stat } from '../abi/linux/stat.js';
-import type { AttachResult, FileServer, SetAttrRequest } from '../lisafs/file_server.js';
+import type { AttachResult, FileServer, Owner, SetAttrRequest } from '../lisafs/file_server.js';
 import {
   SETATTR_ATIME, SETATTR_GID, SETATTR_MODE, SETATTR_MTIME, SETATTR_SIZE, SETATTR_UID, STAT_BYTES, STATFS_BYTES,
 } from '../lisafs/messages.js';
@@ -82,8 +82,73 @@ export class DirectFileServer implements FileServer {
     if (a.size !== undefined) mask |= SETATTR_SIZE;
     if (a.atime) mask |= SETATTR_ATIME;
     if (a.mtime) mask |= SETATTR_MTIME;
-    this.service.setattr(handle, mask, BigInt(Math.trunc(a.size ?? 0)), this.statBuf);
+    this.service.setattr(handle, {
+      mask, mode: a.mode ?? 0, uid: a.uid ?? 0, gid: a.gid ?? 0, size: BigInt(Math.trunc(a.size ?? 0)),
+      atimeSec: a.atime?.sec ?? 0, atimeNsec: a.atime?.nsec ?? 0, mtimeSec: a.mtime?.sec ?? 0, mtimeNsec: a.mtime?.nsec ?? 0,
+    }, this.statBuf);
     return decodeStat(this.statBuf);
+  }
+
+  private entry(handle: number): WalkEntry {
+    return { handle, stat: decodeStat(this.statBuf) };
+  }
+
+  create(dir: number, name: string, flags: number, mode: number, owner: Owner): WalkEntry & { fd: number } {
+    this.requests++;
+    const { handle, fd } = this.service.create(dir, name, flags, mode, owner, this.statBuf);
+    return { handle, fd, stat: decodeStat(this.statBuf) };
+  }
+
+  mkdir(dir: number, name: string, mode: number, owner: Owner): WalkEntry {
+    this.requests++;
+    return this.entry(this.service.mkdir(dir, name, mode, owner, this.statBuf));
+  }
+
+  mknod(dir: number, name: string, mode: number, owner: Owner): WalkEntry {
+    this.requests++;
+    return this.entry(this.service.mknod(dir, name, mode, owner, this.statBuf));
+  }
+
+  symlink(dir: number, name: string, target: string, owner: Owner): WalkEntry {
+    this.requests++;
+    return this.entry(this.service.symlink(dir, name, target, owner, this.statBuf));
+  }
+
+  link(dir: number, name: string, target: number): Stat {
+    this.requests++;
+    this.service.link(dir, name, target, this.statBuf);
+    return decodeStat(this.statBuf);
+  }
+
+  unlink(dir: number, name: string, flags: number): Stat {
+    this.requests++;
+    this.service.unlink(dir, name, flags, this.statBuf);
+    return decodeStat(this.statBuf);
+  }
+
+  rename(oldDir: number, oldName: string, newDir: number, newName: string, flags: number): void {
+    this.requests++;
+    this.service.rename(oldDir, oldName, newDir, newName, flags);
+  }
+
+  getxattr(handle: number, name: string): Uint8Array {
+    this.requests++;
+    return this.service.getxattr(handle, name);
+  }
+
+  setxattr(handle: number, name: string, value: Uint8Array, flags: number): void {
+    this.requests++;
+    this.service.setxattr(handle, name, value, flags);
+  }
+
+  listxattr(handle: number): string[] {
+    this.requests++;
+    return this.service.listxattr(handle);
+  }
+
+  removexattr(handle: number, name: string): void {
+    this.requests++;
+    this.service.removexattr(handle, name);
   }
 
   close(handles: number[]): void {

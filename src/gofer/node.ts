@@ -55,18 +55,39 @@ class DirFdCache {
 
 export const dirFds = new DirFdCache();
 
+/**
+ * Nodes by (served tree, parent directory's dev:ino, name), so a rename can move
+ * every node that names the old entry (handles keep working under the new name)
+ * without a scan of all handles. Per tree: a rename through one served root
+ * never re-points another root's nodes (they go stale, as after a host rename).
+ */
+const byEntry = new Map<string, Set<HostNode>>();
+let nextTree = 1;
+
+const entryKey = (parent: HostNode, name: string): string => `${parent.tree}:${parent.dev}:${parent.ino}/${name}`;
+
+/** Every live node named `name` in directory `dir` (any handle on that directory). */
+export function nodesAt(dir: HostNode, name: string): HostNode[] {
+  const s = byEntry.get(entryKey(dir, name));
+  return s ? [...s] : [];
+}
+
 export class HostNode {
   private refs = 1;
   /** O_PATH fd (directories only; -1 while the cache has it closed). */
   private fd: number;
   /** An O_RDONLY|O_DIRECTORY reopen for getdents, open while a listing is in progress. */
   dirFd = -1;
+  /** Directory this was walked from; null for a root directory (which is never closed). */
+  private parentNode: HostNode | null;
+  private entryName: string;
+  /** Which served tree this node belongs to (a root starts a new one). */
+  readonly tree: number;
 
   constructor(
     fd: number,
-    /** Directory this was walked from; null for a root directory (which is never closed). */
-    readonly parent: HostNode | null,
-    readonly name: string,
+    parent: HostNode | null,
+    name: string,
     readonly mode: number,
     readonly dev: bigint,
     readonly ino: bigint,
@@ -79,8 +100,45 @@ export class HostNode {
     readonly masked = false,
   ) {
     this.fd = fd;
+    this.parentNode = parent;
+    this.entryName = name;
+    this.tree = parent ? parent.tree : nextTree++;
     parent?.incRef();
     if (fd >= 0 && parent) dirFds.add(this);
+    if (parent) this.index(true);
+  }
+
+  get parent(): HostNode | null {
+    return this.parentNode;
+  }
+
+  get name(): string {
+    return this.entryName;
+  }
+
+  private index(add: boolean): void {
+    if (!this.parentNode) return;
+    const k = entryKey(this.parentNode, this.entryName);
+    let s = byEntry.get(k);
+    if (add) {
+      if (!s) byEntry.set(k, (s = new Set()));
+      s.add(this);
+    } else if (s) {
+      s.delete(this);
+      if (s.size === 0) byEntry.delete(k);
+    }
+  }
+
+  /** The entry was renamed on the host: it is now `name` in `parent`. */
+  moveTo(parent: HostNode, name: string): void {
+    if (!this.parentNode) return;
+    this.index(false);
+    parent.incRef();
+    const old = this.parentNode;
+    this.parentNode = parent;
+    this.entryName = name;
+    this.index(true);
+    old.decRef();
   }
 
   get type(): number {
@@ -109,6 +167,7 @@ export class HostNode {
     this.dropFd();
     dirFds.remove(this);
     this.closeDir();
+    this.index(false);
     this.parent?.decRef();
   }
 
@@ -188,6 +247,21 @@ export class HostNode {
       throw e < 0 ? errnoFromNumber(-e) : ESTALE;
     }
     return fd;
+  }
+
+  /**
+   * An O_PATH fd on this very file (a symlink itself, not its target) for
+   * attribute changes with AT_EMPTY_PATH; `owned` says whether the caller closes it.
+   */
+  attrFd(statOut: Uint8Array): { fd: number; owned: boolean } {
+    if (this.masked) throw EACCES;
+    const nat = native();
+    if (this.isDir() || !this.parent) {
+      const fd = this.pathFd();
+      check(nat.fstat(fd, statOut));
+      return { fd, owned: false };
+    }
+    return { fd: this.reopen(O_PATH, statOut), owned: true };
   }
 
   /** An fd on this file's file system, for statfs. */

@@ -12,14 +12,16 @@ import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_PATH } from '.
 import { S_IFDIR, S_IFMT } from '../abi/linux/stat.js';
 import { Reader, Writer } from '../lisafs/codec.js';
 import {
-  MAX_FDS, MAX_MESSAGE, MSG_ATTACH, MSG_CLOSE, MSG_ERROR, MSG_NAMES, MSG_OPEN, MSG_READDIR, MSG_READLINK,
-  MSG_SETATTR, MSG_STAT, MSG_STATFS, MSG_WALK, MUTATING, STAT_BYTES, STATFS_BYTES, WALK_MAX,
+  MAX_FDS, MAX_MESSAGE, MSG_ATTACH, MSG_CLOSE, MSG_CREATE, MSG_ERROR, MSG_GETXATTR, MSG_LINK, MSG_LISTXATTR,
+  MSG_MKDIR, MSG_MKNOD, MSG_NAMES, MSG_OPEN, MSG_READDIR, MSG_READLINK, MSG_REMOVEXATTR, MSG_RENAME, MSG_SETATTR,
+  MSG_SETXATTR, MSG_STAT, MSG_STATFS, MSG_SYMLINK, MSG_UNLINK, MSG_WALK, MUTATING, STAT_BYTES, STATFS_BYTES,
+  WALK_MAX,
 } from '../lisafs/messages.js';
 import type { Dirent } from '../lisafs/types.js';
 import { debugEnabled, log } from '../log.js';
 import { native } from '../native.js';
 import { HostNode, statDev, statIno, statMode } from './node.js';
-import { DENTS_BUF, GoferService, type ServiceOptions } from './service.js';
+import { DENTS_BUF, GoferService, type RawSetAttr, type ServiceOptions } from './service.js';
 
 export interface GoferConfig extends ServiceOptions {
   /** Root of the served tree (latin1 byte string); a directory or a single file. */
@@ -187,16 +189,123 @@ export class GoferServer {
       }
       case MSG_SETATTR: {
         const h = r.u32();
-        const mask = r.u32();
-        r.u32(); // mode
-        r.u32(); // uid
-        r.u32(); // gid
-        const size = r.u64();
-        svc.setattr(h, mask, size, w.begin(MSG_SETATTR).reserve(STAT_BYTES));
+        const a: RawSetAttr = {
+          mask: r.u32(), mode: r.u32(), uid: r.u32(), gid: r.u32(), size: r.u64(),
+          atimeSec: r.i64(), atimeNsec: r.u32(), mtimeSec: r.i64(), mtimeNsec: r.u32(),
+        };
+        svc.setattr(h, a, w.begin(MSG_SETATTR).reserve(STAT_BYTES));
         return -1;
       }
       default:
-        throw MUTATING.has(id) && svc.readOnly ? EROFS : ENOSYS;
+        if (MUTATING.has(id) && svc.readOnly) throw EROFS;
+        return this.handleWrite(id, r);
+    }
+  }
+
+  /** The write side (layouts in lisafs/messages.ts). */
+  private handleWrite(id: number, r: Reader): number {
+    const svc = this.service;
+    const w = this.w;
+    switch (id) {
+      case MSG_MKDIR: {
+        const dir = r.u32();
+        const name = r.str();
+        const mode = r.u32();
+        const owner = { uid: r.u32(), gid: r.u32() };
+        w.begin(MSG_MKDIR);
+        const at = w.pos;
+        w.u32(0);
+        w.patchU32(at, svc.mkdir(dir, name, mode, owner, w.reserve(STAT_BYTES)));
+        return -1;
+      }
+      case MSG_CREATE: {
+        const dir = r.u32();
+        const name = r.str();
+        const flags = r.u32();
+        const mode = r.u32();
+        const owner = { uid: r.u32(), gid: r.u32() };
+        w.begin(MSG_CREATE);
+        const at = w.pos;
+        w.u32(0);
+        const { handle, fd } = svc.create(dir, name, flags, mode, owner, w.reserve(STAT_BYTES));
+        w.patchU32(at, handle);
+        return fd;
+      }
+      case MSG_MKNOD: {
+        const dir = r.u32();
+        const name = r.str();
+        const mode = r.u32();
+        const owner = { uid: r.u32(), gid: r.u32() };
+        w.begin(MSG_MKNOD);
+        const at = w.pos;
+        w.u32(0);
+        w.patchU32(at, svc.mknod(dir, name, mode, owner, w.reserve(STAT_BYTES)));
+        return -1;
+      }
+      case MSG_SYMLINK: {
+        const dir = r.u32();
+        const name = r.str();
+        const target = r.str();
+        const owner = { uid: r.u32(), gid: r.u32() };
+        w.begin(MSG_SYMLINK);
+        const at = w.pos;
+        w.u32(0);
+        w.patchU32(at, svc.symlink(dir, name, target, owner, w.reserve(STAT_BYTES)));
+        return -1;
+      }
+      case MSG_LINK: {
+        const dir = r.u32();
+        const name = r.str();
+        const target = r.u32();
+        svc.link(dir, name, target, w.begin(MSG_LINK).reserve(STAT_BYTES));
+        return -1;
+      }
+      case MSG_UNLINK: {
+        const dir = r.u32();
+        const name = r.str();
+        const flags = r.u32();
+        svc.unlink(dir, name, flags, w.begin(MSG_UNLINK).reserve(STAT_BYTES));
+        return -1;
+      }
+      case MSG_RENAME: {
+        const oldDir = r.u32();
+        const oldName = r.str();
+        const newDir = r.u32();
+        const newName = r.str();
+        svc.rename(oldDir, oldName, newDir, newName, r.u32());
+        w.begin(MSG_RENAME);
+        return -1;
+      }
+      case MSG_GETXATTR: {
+        const h = r.u32();
+        const v = svc.getxattr(h, r.str());
+        w.begin(MSG_GETXATTR).u32(v.length);
+        w.reserve(v.length).set(v);
+        return -1;
+      }
+      case MSG_LISTXATTR: {
+        const names = svc.listxattr(r.u32());
+        w.begin(MSG_LISTXATTR).u32(names.length);
+        for (const n of names) w.str(n);
+        return -1;
+      }
+      case MSG_SETXATTR: {
+        const h = r.u32();
+        const name = r.str();
+        const flags = r.u32();
+        const len = r.u32();
+        svc.setxattr(h, name, r.raw(len), flags);
+        w.begin(MSG_SETXATTR);
+        return -1;
+      }
+      case MSG_REMOVEXATTR: {
+        const h = r.u32();
+        svc.removexattr(h, r.str());
+        w.begin(MSG_REMOVEXATTR);
+        return -1;
+      }
+      default:
+        throw ENOSYS;
     }
   }
 

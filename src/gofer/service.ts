@@ -10,17 +10,27 @@
 // above the root. Files are reopened by (parent, name) and checked to be the same
 // inode (node.ts); readlink returns link text for the Sentry to resolve.
 import {
-  EACCES, EBADF, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENXIO, EPERM, EROFS, SysError, errnoFromNumber,
+  E2BIG, EACCES, EBADF, EBUSY, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENODATA, ENOENT, ENOTDIR, ENXIO, EOPNOTSUPP,
+  EPERM, ERANGE, EROFS, SysError, errnoFromNumber,
 } from '../abi/linux/errno.js';
 import {
   AT_SYMLINK_NOFOLLOW, F_SETFL, O_ACCMODE, O_CLOEXEC, O_DIRECTORY, O_DSYNC, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK,
-  O_PATH, O_RDONLY, O_SYNC, O_TRUNC, O_WRONLY, SEEK_SET,
+  O_PATH, O_RDONLY, O_SYNC, O_TRUNC, RENAME_EXCHANGE, SEEK_SET,
 } from '../abi/linux/fcntl.js';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFMT } from '../abi/linux/stat.js';
-import { FEATURE_READONLY, PATH_MAX, SETATTR_SIZE, STAT_BYTES, STATFS_BYTES } from '../lisafs/messages.js';
+import {
+  FEATURE_READONLY, PATH_MAX, SETATTR_SIZE, STAT_BYTES, STATFS_BYTES, XATTR_CREATE, XATTR_NAME_MAX, XATTR_REPLACE,
+  XATTR_SIZE_MAX,
+} from '../lisafs/messages.js';
 import type { Dirent } from '../lisafs/types.js';
 import { native } from '../native.js';
 import { HostNode, checkName, statDev, statIno, statMode } from './node.js';
+import {
+  createFile, makeDir, makeLink, makeNode, makeSymlink, removeEntry, renameEntry, setAttributes, withXattrFd,
+  type Owner, type RawSetAttr,
+} from './write_ops.js';
+
+export type { Owner, RawSetAttr } from './write_ops.js';
 
 export interface ServiceOptions {
   /** Refuse every write open and mutation with EROFS. */
@@ -68,6 +78,7 @@ export class GoferService {
   private readonly scratch = new Uint8Array(STAT_BYTES);
   private readonly dents = Buffer.alloc(DENTS_BUF);
   private readonly linkBuf = Buffer.alloc(PATH_MAX);
+  private readonly xattrBuf = new Uint8Array(XATTR_SIZE_MAX);
 
   constructor(
     /** The served root (owned from now on). */
@@ -297,27 +308,144 @@ export class GoferService {
   }
 
   /** Changes attributes of `h` (SETATTR_* mask); the new stat goes into `statOut`. */
-  setattr(h: number, mask: number, size: bigint, statOut: Uint8Array): void {
+  setattr(h: number, a: RawSetAttr, statOut: Uint8Array): void {
     const n = this.node(h);
     if (this.readOnly) throw EROFS;
-    // Only truncation is served so far; chmod/chown/utimes come with the write side.
-    if (mask & ~SETATTR_SIZE) throw EPERM;
-    if (n.masked) throw mask & SETATTR_SIZE ? EISDIR : EPERM;
-    if (mask & SETATTR_SIZE) {
+    if (n.masked) throw a.mask & SETATTR_SIZE ? EISDIR : EPERM;
+    if (a.mask & SETATTR_SIZE) {
+      // Checked before anything changes, as Linux does.
       if (n.isDir()) throw EISDIR;
       if (!n.isRegular()) throw EINVAL;
-      if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw EINVAL;
-      const nat = this.nat;
-      const fd = n.reopen(O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, this.scratch);
-      try {
-        throwErr(nat.ftruncate(fd, Number(size)));
-        throwErr(nat.fstat(fd, statOut));
-      } finally {
-        nat.close(fd);
-      }
+    }
+    if (a.mask === 0) {
+      n.statInto(statOut);
       return;
     }
-    n.statInto(statOut);
+    setAttributes(n, a, statOut);
+  }
+
+  // ---- the write side: every new or removed name is one component of a directory handle ----
+
+  /** A directory handle that may be written in. */
+  private writableDir(h: number): HostNode {
+    if (this.readOnly) throw EROFS;
+    const d = this.node(h);
+    if (d.masked) throw EACCES; // nothing below a mask exists
+    if (!d.isDir()) throw ENOTDIR;
+    return d;
+  }
+
+  /** A name to create: denied names at the top are refused (they would appear on the host unseen). */
+  private newName(dir: HostNode, name: string): string {
+    checkName(name);
+    if (dir.isRoot && this.deny.has(name)) throw EACCES;
+    return name;
+  }
+
+  /** A name to remove or move: denied names do not exist, masked ones are mount points. */
+  private oldName(dir: HostNode, name: string): string {
+    checkName(name);
+    if (dir.isRoot && this.deny.has(name)) throw ENOENT;
+    if (dir.isRoot && this.mask.has(name)) throw EBUSY;
+    return name;
+  }
+
+  /** open(O_CREAT|O_EXCL): a handle and an open host fd the caller owns. */
+  create(dir: number, name: string, flags: number, mode: number, owner: Owner, statOut: Uint8Array): { handle: number; fd: number } {
+    const d = this.writableDir(dir);
+    const { node, fd } = createFile(d, this.newName(d, name), flags, mode, owner, statOut);
+    return { handle: this.alloc(node), fd };
+  }
+
+  mkdir(dir: number, name: string, mode: number, owner: Owner, statOut: Uint8Array): number {
+    const d = this.writableDir(dir);
+    return this.alloc(makeDir(d, this.newName(d, name), mode, owner, statOut));
+  }
+
+  mknod(dir: number, name: string, mode: number, owner: Owner, statOut: Uint8Array): number {
+    const d = this.writableDir(dir);
+    return this.alloc(makeNode(d, this.newName(d, name), mode, owner, statOut));
+  }
+
+  symlink(dir: number, name: string, target: string, owner: Owner, statOut: Uint8Array): number {
+    const d = this.writableDir(dir);
+    if (target.length >= PATH_MAX) throw ENAMETOOLONG;
+    return this.alloc(makeSymlink(d, this.newName(d, name), target, owner, statOut));
+  }
+
+  /** A hard link to `target` as `name` in `dir`; the file's new stat goes into `statOut`. */
+  link(dir: number, name: string, target: number, statOut: Uint8Array): void {
+    const d = this.writableDir(dir);
+    const t = this.node(target);
+    if (t.masked) throw EPERM;
+    makeLink(t, d, this.newName(d, name), statOut);
+  }
+
+  /** unlinkat (AT_REMOVEDIR for rmdir); the victim's stat from before goes into `statOut`. */
+  unlink(dir: number, name: string, flags: number, statOut: Uint8Array): void {
+    const d = this.writableDir(dir);
+    removeEntry(d, this.oldName(d, name), flags, statOut);
+  }
+
+  /** renameat2 (RENAME_NOREPLACE, RENAME_EXCHANGE) between two directory handles. */
+  rename(oldDir: number, oldName: string, newDir: number, newName: string, flags: number): void {
+    const od = this.writableDir(oldDir);
+    const nd = this.writableDir(newDir);
+    this.oldName(od, oldName);
+    if (flags & RENAME_EXCHANGE) this.oldName(nd, newName);
+    else {
+      this.newName(nd, newName);
+      if (nd.isRoot && this.mask.has(newName)) throw EBUSY;
+    }
+    renameEntry(od, oldName, nd, newName, flags);
+  }
+
+  // ---- extended attributes: user.* and trusted.* only (the host's security.* labels stay hidden) ----
+
+  private xattrNode(h: number, name: string | null): HostNode {
+    const n = this.node(h);
+    if (name !== null) {
+      if (name.length === 0 || name.length > XATTR_NAME_MAX) throw ERANGE;
+      if (!name.startsWith('user.') && !name.startsWith('trusted.')) throw EOPNOTSUPP;
+    }
+    if (n.masked) throw name === null ? EPERM : ENODATA;
+    return n;
+  }
+
+  /** The value of xattr `name` of `h` (at most XATTR_SIZE_MAX bytes). */
+  getxattr(h: number, name: string): Uint8Array {
+    const n = this.xattrNode(h, name);
+    return withXattrFd(n, this.scratch, (fd) => {
+      const len = throwErr(this.nat.getxattrFd(fd, name, this.xattrBuf));
+      return this.xattrBuf.slice(0, len);
+    });
+  }
+
+  setxattr(h: number, name: string, value: Uint8Array, flags: number): void {
+    if (this.readOnly) throw EROFS;
+    if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) throw EINVAL;
+    if (value.length > XATTR_SIZE_MAX) throw E2BIG;
+    const n = this.xattrNode(h, name);
+    if (n.masked) throw EPERM;
+    withXattrFd(n, this.scratch, (fd) => throwErr(this.nat.setxattrFd(fd, name, value, flags)));
+  }
+
+  /** Names of the user.* and trusted.* xattrs of `h`. */
+  listxattr(h: number): string[] {
+    const n = this.node(h);
+    if (n.masked) return [];
+    return withXattrFd(n, this.scratch, (fd) => {
+      const len = throwErr(this.nat.listxattrFd(fd, this.xattrBuf));
+      const names = len > 0 ? Buffer.from(this.xattrBuf.buffer, 0, len - 1).toString('latin1').split('\0') : [];
+      return names.filter((x) => x.startsWith('user.') || x.startsWith('trusted.'));
+    });
+  }
+
+  removexattr(h: number, name: string): void {
+    if (this.readOnly) throw EROFS;
+    const n = this.xattrNode(h, name);
+    if (n.masked) throw EPERM;
+    withXattrFd(n, this.scratch, (fd) => throwErr(this.nat.removexattrFd(fd, name)));
   }
 
   /** Releases every handle and the root (the transport is going away). */

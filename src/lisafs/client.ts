@@ -1,16 +1,18 @@
 // The Sentry's side of lisafs: a synchronous client. Each request is one sendmsg
 // followed by a blocking recvmsg for its reply (the Sentry's VFS is synchronous,
 // and the dentry cache keeps this to one round trip per new path component).
-import { EIO, ENAMETOOLONG, errnoFromNumber, type SysError } from '../abi/linux/errno.js';
+import { E2BIG, EIO, ENAMETOOLONG, errnoFromNumber, type SysError } from '../abi/linux/errno.js';
 import { decodeStat, type Stat } from '../abi/linux/stat.js';
 import { log } from '../log.js';
 import { native } from '../native.js';
 import { Reader, Writer } from './codec.js';
-import type { AttachResult, FileServer, SetAttrRequest } from './file_server.js';
+import type { AttachResult, FileServer, Owner, SetAttrRequest } from './file_server.js';
 import {
-  MAX_FDS, MAX_MESSAGE, MSG_ATTACH, MSG_CLOSE, MSG_ERROR, MSG_NAMES, MSG_OPEN, MSG_READDIR, MSG_READLINK,
-  MSG_SETATTR, MSG_STAT, MSG_STATFS, MSG_WALK, NAME_MAX, SETATTR_ATIME, SETATTR_GID, SETATTR_MODE,
-  SETATTR_MTIME, SETATTR_SIZE, SETATTR_UID, STAT_BYTES, STATFS_BYTES, WALK_MAX,
+  MAX_FDS, MAX_MESSAGE, MSG_ATTACH, MSG_CLOSE, MSG_CREATE, MSG_ERROR, MSG_GETXATTR, MSG_LINK, MSG_LISTXATTR,
+  MSG_MKDIR, MSG_MKNOD, MSG_NAMES, MSG_OPEN, MSG_READDIR, MSG_READLINK, MSG_REMOVEXATTR, MSG_RENAME, MSG_SETATTR,
+  MSG_SETXATTR, MSG_STAT, MSG_STATFS, MSG_SYMLINK, MSG_UNLINK, MSG_WALK, NAME_MAX, PATH_MAX, SETATTR_ATIME,
+  SETATTR_GID, SETATTR_MODE, SETATTR_MTIME, SETATTR_SIZE, SETATTR_UID, STAT_BYTES, STATFS_BYTES, WALK_MAX,
+  XATTR_SIZE_MAX,
 } from './messages.js';
 import { decodeStatFs, type Dirent, type HostStatFs, type WalkEntry, type WalkResult } from './types.js';
 
@@ -170,6 +172,93 @@ export class LisafsClient implements FileServer {
       .i64(a.atime?.sec ?? 0).u32(a.atime?.nsec ?? 0)
       .i64(a.mtime?.sec ?? 0).u32(a.mtime?.nsec ?? 0);
     return decodeStat(this.call(MSG_SETATTR).r.raw(STAT_BYTES));
+  }
+
+  /** Checks a name the way the gofer will, so an overlong one never costs a round trip. */
+  private name(n: string): string {
+    if (n.length > NAME_MAX) throw ENAMETOOLONG;
+    return n;
+  }
+
+  /** Reads `u32 handle, stat` (the reply to a request that made an entry). */
+  private entry(id: number): WalkEntry {
+    const { r } = this.call(id);
+    const handle = r.u32();
+    return { handle, stat: decodeStat(r.raw(STAT_BYTES)) };
+  }
+
+  create(dir: number, name: string, flags: number, mode: number, owner: Owner): WalkEntry & { fd: number } {
+    this.flushIfDue();
+    this.w.begin(MSG_CREATE).u32(dir).str(this.name(name)).u32(flags).u32(mode).u32(owner.uid).u32(owner.gid);
+    const { r, fd } = this.call(MSG_CREATE, true);
+    if (fd < 0) this.fail('create reply without an fd');
+    try {
+      const handle = r.u32();
+      return { handle, fd, stat: decodeStat(r.raw(STAT_BYTES)) };
+    } catch (e) {
+      native().close(fd);
+      throw e;
+    }
+  }
+
+  mkdir(dir: number, name: string, mode: number, owner: Owner): WalkEntry {
+    this.flushIfDue();
+    this.w.begin(MSG_MKDIR).u32(dir).str(this.name(name)).u32(mode).u32(owner.uid).u32(owner.gid);
+    return this.entry(MSG_MKDIR);
+  }
+
+  mknod(dir: number, name: string, mode: number, owner: Owner): WalkEntry {
+    this.flushIfDue();
+    this.w.begin(MSG_MKNOD).u32(dir).str(this.name(name)).u32(mode).u32(owner.uid).u32(owner.gid);
+    return this.entry(MSG_MKNOD);
+  }
+
+  symlink(dir: number, name: string, target: string, owner: Owner): WalkEntry {
+    this.flushIfDue();
+    if (target.length >= PATH_MAX) throw ENAMETOOLONG;
+    this.w.begin(MSG_SYMLINK).u32(dir).str(this.name(name)).str(target).u32(owner.uid).u32(owner.gid);
+    return this.entry(MSG_SYMLINK);
+  }
+
+  link(dir: number, name: string, target: number): Stat {
+    this.w.begin(MSG_LINK).u32(dir).str(this.name(name)).u32(target);
+    return decodeStat(this.call(MSG_LINK).r.raw(STAT_BYTES));
+  }
+
+  unlink(dir: number, name: string, flags: number): Stat {
+    this.w.begin(MSG_UNLINK).u32(dir).str(this.name(name)).u32(flags);
+    return decodeStat(this.call(MSG_UNLINK).r.raw(STAT_BYTES));
+  }
+
+  rename(oldDir: number, oldName: string, newDir: number, newName: string, flags: number): void {
+    this.w.begin(MSG_RENAME).u32(oldDir).str(this.name(oldName)).u32(newDir).str(this.name(newName)).u32(flags);
+    this.call(MSG_RENAME);
+  }
+
+  getxattr(handle: number, name: string): Uint8Array {
+    this.w.begin(MSG_GETXATTR).u32(handle).str(name);
+    const { r } = this.call(MSG_GETXATTR);
+    return r.raw(r.u32()).slice();
+  }
+
+  setxattr(handle: number, name: string, value: Uint8Array, flags: number): void {
+    if (value.length > XATTR_SIZE_MAX) throw E2BIG;
+    const w = this.w.begin(MSG_SETXATTR).u32(handle).str(name).u32(flags).u32(value.length);
+    w.reserve(value.length).set(value);
+    this.call(MSG_SETXATTR);
+  }
+
+  listxattr(handle: number): string[] {
+    this.w.begin(MSG_LISTXATTR).u32(handle);
+    const { r } = this.call(MSG_LISTXATTR);
+    const out: string[] = [];
+    for (let n = r.u32(); n > 0; n--) out.push(r.str());
+    return out;
+  }
+
+  removexattr(handle: number, name: string): void {
+    this.w.begin(MSG_REMOVEXATTR).u32(handle).str(name);
+    this.call(MSG_REMOVEXATTR);
   }
 
   /** Closes handles now. */

@@ -47,22 +47,44 @@ export const MSG_STATFS = 8;
 /**
  * u32 handle, u32 mask (SETATTR_*), u32 mode, u32 uid, u32 gid, u64 size,
  * i64 atime sec, u32 atime nsec, i64 mtime sec, u32 mtime nsec → stat.
- * Implemented now: SETATTR_SIZE. Others answer EPERM until the write side lands.
+ * Applied as chown, chmod, truncate, then times; nsec may be UTIME_NOW or UTIME_OMIT.
  */
 export const MSG_SETATTR = 9;
 
-// Reserved for the write side (answered with EROFS under --ro, else ENOSYS for now).
+// The write side. Every new or removed entry is one name (checked like a walked
+// one) in a directory handle; new entries get the owner the request names (the
+// creating task's fsuid/fsgid) and exactly its mode. A read-only gofer answers EROFS.
+
+/** u32 dir, str name, u32 mode, u32 uid, u32 gid → u32 handle, stat */
 export const MSG_MKDIR = 10;
+/**
+ * u32 dir, str name, u32 flags (access mode, O_DSYNC, O_SYNC), u32 mode, u32 uid,
+ * u32 gid → u32 handle, stat; the new file's open fd comes as SCM_RIGHTS
+ * (open(O_CREAT|O_EXCL) in one round trip).
+ */
 export const MSG_CREATE = 11;
+/** u32 dir, str name, u32 mode (S_IFREG, S_IFIFO or S_IFSOCK; devices are EPERM), u32 uid, u32 gid → u32 handle, stat */
 export const MSG_MKNOD = 12;
+/** u32 dir, str name, str target, u32 uid, u32 gid → u32 handle, stat */
 export const MSG_SYMLINK = 13;
+/** u32 dir, str name, u32 target handle → stat of the file (its new link count) */
 export const MSG_LINK = 14;
+/** u32 dir, str name, u32 flags (AT_REMOVEDIR) → stat of the victim from just before */
 export const MSG_UNLINK = 15;
+/**
+ * u32 oldDir, str oldName, u32 newDir, str newName, u32 flags (RENAME_NOREPLACE,
+ * RENAME_EXCHANGE) → (empty). Handles on the moved entries follow them.
+ */
 export const MSG_RENAME = 16;
+/** Reserved: the Sentry fsyncs donated fds itself. */
 export const MSG_FSYNC = 17;
+/** u32 handle, str name → u32 length, bytes. Only user.* and trusted.* names (others EOPNOTSUPP). */
 export const MSG_GETXATTR = 18;
+/** u32 handle → u32 n, n × str name (user.* and trusted.* only) */
 export const MSG_LISTXATTR = 19;
+/** u32 handle, str name, u32 flags (XATTR_CREATE, XATTR_REPLACE), u32 length, bytes → (empty) */
 export const MSG_SETXATTR = 20;
+/** u32 handle, str name → (empty) */
 export const MSG_REMOVEXATTR = 21;
 
 /** Ids that change the tree: refused with EROFS by a read-only gofer. */
@@ -91,8 +113,11 @@ export const SETATTR_SIZE = 8;
 export const SETATTR_ATIME = 16;
 export const SETATTR_MTIME = 32;
 
-/** Largest message either side sends (well below the default socket buffer, so SEQPACKET never says EMSGSIZE). */
-export const MAX_MESSAGE = 64 * 1024;
+/**
+ * Largest message either side sends: room for a 64 KiB xattr value, well below
+ * the default socket buffer, so SEQPACKET never says EMSGSIZE.
+ */
+export const MAX_MESSAGE = 72 * 1024;
 /** Most names per WALK request; the client splits longer walks. */
 export const WALK_MAX = 64;
 /** Most fds one reply carries. */
@@ -101,3 +126,8 @@ export const STAT_BYTES = 144;
 export const STATFS_BYTES = 120;
 export const NAME_MAX = 255;
 export const PATH_MAX = 4096;
+/** xattr limits (Linux's XATTR_NAME_MAX, XATTR_SIZE_MAX) and setxattr flags. */
+export const XATTR_NAME_MAX = 255;
+export const XATTR_SIZE_MAX = 65536;
+export const XATTR_CREATE = 1;
+export const XATTR_REPLACE = 2;

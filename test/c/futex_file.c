@@ -1,5 +1,4 @@
 // futex_file: a non-private futex in a MAP_SHARED file mapping is keyed by (file, offset): processes mapping the file separately, at different addresses, meet on it.
-// todo: issue #5 (MAP_SHARED file mappings are private copies, so the woken child does not see the parent's store)
 #include "common.h"
 #include <sys/wait.h>
 

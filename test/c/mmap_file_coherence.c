@@ -1,6 +1,5 @@
 // mmap of files, coherence: shared mappings write through to the file and see file
 // writes; untouched private pages see later file writes; pages past EOF fault.
-// todo: issue #5 (shared mmap of files: one page cache for mappings and file I/O)
 #include "common.h"
 
 #define PG 4096UL

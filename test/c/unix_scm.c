@@ -1,4 +1,4 @@
-// SCM_RIGHTS and SCM_CREDENTIALS: passing pipes, files and sockets across fork, MSG_CTRUNC with a short control buffer, MSG_CMSG_CLOEXEC, MSG_PEEK duplicates, stream reads stopping at passed fds, in-flight references dropped with the queue, SO_PASSCRED defaults, explicit creds and their checks, creds keeping writers apart.
+// SCM_RIGHTS and SCM_CREDENTIALS: passing pipes, files and sockets across fork, MSG_CTRUNC with a short control buffer, MSG_CMSG_CLOEXEC, MSG_PEEK duplicates, stream reads stopping at passed fds, in-flight references dropped with the queue, SO_PASSCRED defaults, explicit creds and their checks, creds keeping writers apart, garbage collection of in-flight cycles.
 #include "common.h"
 #include <sys/wait.h>
 
@@ -204,6 +204,24 @@ int main(int argc, char **argv)
 	CHECK("then the parent's", g.n == 1 && buf[0] == 'A' && g.cred.pid == getpid());
 	close(sv[0]);
 	close(sv[1]);
+
+	/* garbage collection: sockets reachable only through descriptors in flight */
+	int p2[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, p2);
+	send_scm(sv[0], "s", 1, &sv[1], 1, NULL);   /* sv[1] in its own queue */
+	send_scm(p2[0], "c", 1, &sv[0], 1, NULL);   /* a cycle: sv[0] ... */
+	send_scm(sv[0], "c", 1, &p2[1], 1, NULL);   /* ... and p2[1] hold each other */
+	close(sv[1]);
+	close(sv[0]);
+	VAL("still held while in flight", hup(p2[0]), 0);
+	close(p2[1]);
+	int x = socket(AF_UNIX, SOCK_DGRAM, 0);
+	close(x); /* any unix socket's release runs the collector */
+	struct pollfd pf = { p2[0], POLLIN, 0 };
+	VAL("cycle collected: the peer hangs up", poll(&pf, 1, 2000), 1);
+	CHECK("POLLHUP", pf.revents & POLLHUP);
+	close(p2[0]);
 
 	scratch_cleanup();
 	return finish();

@@ -1,4 +1,4 @@
-// AF_UNIX SOCK_STREAM: socketpair I/O, FIONREAD/SIOCOUTQ, poll bits, shutdown/EOF/EPIPE/SIGPIPE, ECONNRESET, abstract and path listeners (backlog, accept4 flags, names, peer creds), blocking accept/recv across fork, MSG_PEEK/WAITALL/DONTWAIT, SO_RCVTIMEO/SNDTIMEO, SA_RESTART.
+// AF_UNIX SOCK_STREAM: socketpair I/O, FIONREAD/SIOCOUTQ, poll bits, shutdown/EOF/EPIPE/SIGPIPE, ECONNRESET, abstract and path listeners (backlog, accept4 flags, names, peer creds), blocking accept/recv across fork, MSG_PEEK/WAITALL/DONTWAIT, SO_RCVTIMEO/SNDTIMEO, SA_RESTART, a blocked writer reset by the peer.
 #include "common.h"
 #include <sys/uio.h>
 #include <sys/ioctl.h>
@@ -194,6 +194,27 @@ int main(int argc, char **argv)
 			okdata = 0;
 	CHECK("data intact", okdata);
 	VAL("EOF", read(sv[0], buf, 1), 0);
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+
+	/* a writer waiting for room when the peer closes with unread data: ECONNRESET, no SIGPIPE */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	while (write(sv[0], buf, sizeof buf) > 0)
+		;
+	fcntl(sv[0], F_SETFL, 0);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		wait_blocked(getppid());
+		_exit(0);
+	}
+	close(sv[1]);
+	ct_sigpipes = 0;
+	ERR("blocked write, peer gone", write(sv[0], buf, 10), ECONNRESET);
+	VAL("no SIGPIPE for it", ct_sigpipes, 0);
+	ERR("the next write", write(sv[0], buf, 10), EPIPE);
+	VAL("raises SIGPIPE", ct_sigpipes, 1);
 	waitpid(pid, NULL, 0);
 	close(sv[0]);
 

@@ -129,13 +129,13 @@ export function selectedVariants(spec = process.env.TSVISOR_CTEST_VARIANTS) {
 /** Parse `// key: value` directives from the leading comment block. */
 export function parseDirectives(source) {
   const d = { expectSandbox: null, skipNative: false, expectExit: 0, compareStderr: false,
-              timeoutMs: null, variants: null, todo: null, tsvisorFlags: [], description: '' };
+              timeoutMs: null, variants: null, todo: null, tsvisorFlags: [], doFlags: [], description: '' };
   for (const raw of source.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
     if (!line.startsWith('//')) break;
     const body = line.slice(2).trim();
-    const m = /^(expect-sandbox|skip-native|expect-exit|compare-stderr|timeout|variants|todo|tsvisor-flags)\s*(?::\s*(.*))?$/.exec(body);
+    const m = /^(expect-sandbox|skip-native|expect-exit|compare-stderr|timeout|variants|todo|tsvisor-flags|do-flags)\s*(?::\s*(.*))?$/.exec(body);
     if (!m) {
       if (!d.description) d.description = body;
       continue;
@@ -152,6 +152,8 @@ export function parseDirectives(source) {
       case 'todo': d.todo = value.trim() || 'known gap'; break;
       // Global tsvisor flags for this program's sandboxed run (e.g. --overlay2=none).
       case 'tsvisor-flags': d.tsvisorFlags = value.split(/\s+/).filter(Boolean); break;
+      // Flags of `do` itself, e.g. --force-overlay=false so file changes reach the host through the gofer.
+      case 'do-flags': d.doFlags = value.split(/\s+/).filter(Boolean); break;
     }
   }
   if (Number.isNaN(d.expectExit)) throw new Error('bad expect-exit directive');
@@ -206,7 +208,9 @@ export function build(prog, variant) {
 }
 
 async function doBuild(prog, variant, bin) {
-  const newest = Math.max(mtime(prog.src), mtime(COMMON_H), mtime(fileURLToPath(import.meta.url)));
+  // A program may #include another test's .c (the same test under other flags): that counts too.
+  const includes = [...fs.readFileSync(prog.src, 'utf8').matchAll(/^#include "([\w.-]+\.c)"/gm)].map((m) => path.join(C_DIR, m[1]));
+  const newest = Math.max(mtime(prog.src), mtime(COMMON_H), mtime(fileURLToPath(import.meta.url)), ...includes.map(mtime));
   if (mtime(bin) >= newest) return bin;
   fs.mkdirSync(BIN_DIR, { recursive: true });
   const tmp = `${bin}.tmp${process.pid}`;
@@ -307,7 +311,7 @@ export async function runProcess(argv, { timeoutMs = TIMEOUT_MS, cwd = os.tmpdir
   return limiter ? limiter.run(go) : go();
 }
 
-function tsvisorArgv(progFlags = []) {
+function tsvisorArgv(progFlags = [], doFlags = []) {
   const flags = [...(process.env.TSVISOR_CTEST_FLAGS || '').split(/\s+/).filter(Boolean), ...progFlags];
   let head = [TSVISOR];
   try {
@@ -315,7 +319,7 @@ function tsvisorArgv(progFlags = []) {
   } catch {
     head = [process.execPath, TSVISOR];   // not executable: run it with node
   }
-  return [...head, ...flags, 'do', '--'];
+  return [...head, ...flags, 'do', ...doFlags, '--'];
 }
 
 export function runNative(bin, prog) {
@@ -323,7 +327,7 @@ export function runNative(bin, prog) {
 }
 
 export function runSandboxed(bin, prog) {
-  return runProcess([...tsvisorArgv(prog.directives.tsvisorFlags), bin], { timeoutMs: prog.directives.timeoutMs || TIMEOUT_MS });
+  return runProcess([...tsvisorArgv(prog.directives.tsvisorFlags, prog.directives.doFlags), bin], { timeoutMs: prog.directives.timeoutMs || TIMEOUT_MS });
 }
 
 /** Why differential runs cannot happen here, or null if they can. */

@@ -241,6 +241,46 @@ for (const [mode, start] of TRANSPORTS) {
       assert.equal(inode.size(), 0);
       assert.equal(statSync(join(tree.root, 'hello.txt')).size, 0);
     });
+
+    test('create, unlink and rename keep the name cache right, negative entries included', () => {
+      const root = v.rootVd;
+      const dir = root.dentry.inode;
+      const owner = { uid: 0, gid: 0 };
+      assert.equal(root.dentry.lookup('made'), null); // remembered as missing
+      const before = g.client.requests;
+      const made = dir.create('made', { mode: 0o600, ...owner });
+      root.dentry.add('made', made);
+      // open(O_CREAT) is one round trip: the create's fd serves the open that follows.
+      const fd = made.open(noTask, { mount: v.mount, dentry: root.dentry.cached('made') }, O_RDWR);
+      assert.equal(g.client.requests - before, 1);
+      assert.equal(fd.write(noTask, [Buffer.from('abc')], -1), 3);
+      fd.decRef();
+      assert.equal(readFileSync(join(tree.root, 'made'), 'utf8'), 'abc');
+      assert.equal(v.resolve('/made').dentry.inode, made);
+      dir.rename('made', dir, 'renamed', 0);
+      root.dentry.move('made', root.dentry, 'renamed');
+      assert.equal(root.dentry.lookup('made'), null);
+      assert.equal(v.resolve('/renamed').dentry.inode, made);
+      assert.equal(made.stat().size, 3);
+      const d = dir.mkdir('sub', { mode: 0o755, ...owner });
+      root.dentry.add('sub', d);
+      assert.equal(dir.stat().nlink, statSync(tree.root).nlink, 'the directory is stat-ed again after a change');
+      dir.link('hard3', made);
+      root.dentry.add('hard3', made);
+      assert.equal(made.nlink, 2);
+      dir.unlink('renamed');
+      root.dentry.drop('renamed');
+      assert.equal(made.nlink, 1);
+      const reqs = g.client.requests;
+      assert.equal(root.dentry.lookup('renamed'), null);
+      assert.equal(g.client.requests, reqs, 'the unlinked name is known missing without asking');
+      assert.throws(() => dir.unlink('renamed'), errno('ENOENT'));
+      assert.throws(() => dir.rmdir('sub2'), errno('ENOENT'));
+      dir.rmdir('sub');
+      root.dentry.drop('sub');
+      assert.equal(readFileSync(join(tree.root, 'hard3'), 'utf8'), 'abc');
+      assert.equal(statSync(join(tree.root, 'sub'), { throwIfNoEntry: false }), undefined);
+    });
   });
 
   describe(`${mode}: GoferFilesystem (shared file access)`, () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { linkAt, mkdirAt, mknodAt, renameAt, statAt, symlinkAt, unlinkAt } from '../../dist/tsc/sentry/vfs/ops.js';
 import { TmpfsFilesystem } from '../../dist/tsc/sentry/fsimpl/tmpfs/tmpfs.js';
 import { FifoInode, PipeDescription } from '../../dist/tsc/sentry/fsimpl/pipe/pipe.js';
-import { EINVAL, ENOSPC, ENOTEMPTY } from '../../dist/tsc/abi/linux/errno.js';
+import { EINVAL, ENOSPC, ENOTEMPTY, EOPNOTSUPP, EPERM } from '../../dist/tsc/abi/linux/errno.js';
 import {
   O_APPEND, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, RENAME_EXCHANGE, SEEK_END, SEEK_SET,
 } from '../../dist/tsc/abi/linux/fcntl.js';
@@ -325,4 +325,44 @@ test('readdir positions: a directory read in two parts, then rewound', () => {
   d.iterateDir(t, (e) => (again.push(e.name), true));
   assert.equal(again.length, 6);
   d.decRef();
+});
+
+test('fallocate: sizes, KEEP_SIZE, holes, and the size limit', () => {
+  const { t, fs } = world({ maxBytes: 16384 });
+  const f = open(t, '/f', O_RDWR | O_CREAT);
+  f.allocate(0, 0, 8192);
+  assert.equal(f.stat().size, 8192);
+  f.allocate(1 /* KEEP_SIZE */, 8192, 4096);
+  assert.equal(f.stat().size, 8192);
+  assertErrno(() => f.allocate(0, 0, 32768), ENOSPC, 'more than the file system can hold');
+  assert.equal(f.stat().size, 8192, 'a failed allocation changes nothing');
+  assertErrno(() => f.allocate(0x10 /* ZERO_RANGE */, 0, 10), EOPNOTSUPP, 'shmem has no ZERO_RANGE');
+  f.write(t, [new Uint8Array(8192).fill(7)], 0);
+  assert.equal(fs.statfs().bfree, 2);
+  f.allocate(3 /* PUNCH_HOLE|KEEP_SIZE */, 4096, 4096);
+  assert.equal(fs.statfs().bfree, 3, 'a hole at the end gives the space back');
+  f.allocate(3, 0, 10);
+  assert.deepEqual([...readN(f, t, 12, 0)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7]);
+  assert.equal(f.stat().size, 8192);
+  f.decRef();
+});
+
+test('seals on tmpfs files: writes, truncation and allocation are refused as mm/memfd.c does', () => {
+  const { t } = world();
+  const f = open(t, '/f', O_RDWR | O_CREAT);
+  f.write(t, [enc('0123456789')], 0);
+  const inode = f.file;
+  assert.equal(inode.seals, 1, 'F_SEAL_SEAL: plain tmpfs files cannot be sealed');
+  inode.seals = 2 | 4; // SHRINK | GROW
+  assertErrno(() => f.truncate(5), EPERM);
+  assertErrno(() => f.truncate(20), EPERM);
+  assertErrno(() => f.write(t, [enc('x')], 10), EPERM);
+  assertErrno(() => f.allocate(0, 0, 20), EPERM);
+  assert.equal(f.write(t, [enc('ab')], 0), 2, 'inside the size is fine');
+  inode.seals |= 8; // WRITE
+  assertErrno(() => f.write(t, [enc('x')], 0), EPERM);
+  assertErrno(() => f.allocate(3, 0, 4), EPERM, 'punching a hole writes');
+  assert.equal(f.mapping().writeSealed, true);
+  assert.equal(dec(readN(f, t, 10, 0)), 'ab23456789');
+  f.decRef();
 });

@@ -33,3 +33,19 @@ export const FIOASYNC = 0x5452;
 export const TERMIOS_SIZE = 36;
 /** sizeof(struct winsize). */
 export const WINSIZE_SIZE = 8;
+
+// Terminal requests only pseudo-terminals (devpts) serve.
+export const TCSETS2 = 0x402c542b;
+export const TCSETSW2 = 0x402c542c;
+export const TCSETSF2 = 0x402c542d;
+export const TCSBRKP = 0x5425;
+export const TIOCSBRK = 0x5427;
+export const TIOCCBRK = 0x5428;
+export const TIOCPKT = 0x5420;
+export const TIOCSIG = 0x40045436;
+export const TIOCVHANGUP = 0x5437;
+export const TIOCGPKT = 0x80045438;
+export const TIOCGPTLCK = 0x80045439;
+export const TIOCGEXCL = 0x80045440;
+export const TIOCGETD = 0x5424;
+export const TIOCSETD = 0x5423;

@@ -9,6 +9,7 @@ import type { FileServer } from '../../lisafs/file_server.js';
 import { log } from '../../log.js';
 import { native } from '../../native.js';
 import { newDevFilesystem } from '../../sentry/fsimpl/dev/devfs.js';
+import { newDevptsFilesystem } from '../../sentry/fsimpl/devpts/devpts.js';
 import { GoferFilesystem } from '../../sentry/fsimpl/gofer/filesystem.js';
 import { importHostFd, type HostFdInfo, type TtyJobControl } from '../../sentry/fsimpl/host/host.js';
 import { OverlayFilesystem } from '../../sentry/fsimpl/overlay/overlay.js';
@@ -38,8 +39,12 @@ export interface SentrySpec {
    * the Sentry from now on). Without one, files go through the gofer socket.
    */
   donatedRoot?: DonatedRoot;
-  /** Host directories (opened by the launcher) mounted at sandbox paths: `do --volume`. */
-  volumes?: { dest: string; dir: DonatedRoot }[];
+  /**
+   * Host directories (opened by the launcher) mounted at sandbox paths: `do --volume`.
+   * With `goferSock`, a gofer process serves the volume (--directfs=false) and `dir`
+   * only carried the launcher's check that it opens.
+   */
+  volumes?: { dest: string; dir: DonatedRoot; goferSock?: number }[];
   hostname: string;
   /** Program (path or name searched in PATH), argv and environment of init. */
   path: string;
@@ -100,9 +105,19 @@ export class BootError extends Error {}
  * A host directory served on its donated fd, attached at `dest` (made in the root's
  * writable layer when missing). Files there are the host's: no overlay.
  */
-function mountVolume(ns: MountNamespace, root: VirtualDentry, dest: string, dir: DonatedRoot, shared: boolean): void {
-  const server = DirectFileServer.fromDirFd(dir.fd, { readOnly: dir.readOnly, deny: [], mask: [] });
-  const fs = new GoferFilesystem(server, { shared });
+function mountVolume(ns: MountNamespace, root: VirtualDentry, dest: string, dir: DonatedRoot, shared: boolean, goferSock?: number): void {
+  let server: FileServer;
+  if (goferSock === undefined) server = DirectFileServer.fromDirFd(dir.fd, { readOnly: dir.readOnly, deny: [], mask: [] });
+  else {
+    native().close(dir.fd);
+    server = new LisafsClient(goferSock);
+  }
+  let fs: GoferFilesystem;
+  try {
+    fs = new GoferFilesystem(server, { shared });
+  } catch (e) {
+    throw new BootError(`cannot serve the volume at ${dest}: ${String(e)}`);
+  }
   let at: VirtualDentry = root;
   for (const name of dest.split('/').filter((n) => n !== '' && n !== '.')) {
     at = ns.topOf(at);
@@ -159,8 +174,10 @@ export function bootSentry(spec: SentrySpec): Sentry {
   // POSIX message queues at /dev/mqueue (a directory devfs makes), as runsc mounts them.
   const devDentry = root.dentry.lookup('dev');
   if (devDentry) mountAt(ns, ns.topOf({ mount: root.mount, dentry: devDentry }), kernel.ipc.mqueue, '/mqueue', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mqueue');
+  // Pseudo-terminals at /dev/pts (devfs's /dev/ptmx points into it), with the modes runsc and Docker use.
+  if (devDentry) mountAt(ns, ns.topOf({ mount: root.mount, dentry: devDentry }), newDevptsFilesystem(kernel, 'gid=5,mode=620,ptmxmode=666'), '/pts', MS_NOSUID | MS_NOEXEC, 'devpts');
 
-  for (const v of spec.volumes ?? []) mountVolume(ns, root, v.dest, v.dir, c.fileAccess === 'shared');
+  for (const v of spec.volumes ?? []) mountVolume(ns, root, v.dest, v.dir, c.fileAccess === 'shared', v.goferSock);
 
   const job: TtyJobControl = { foreground: 1, session: 1 };
   if (spec.ttyFd >= 0) {

@@ -60,7 +60,7 @@ in-memory overlay on top (disable with --force-overlay=false).
   --force-overlay      use the memory overlay (default true)
   --quiet              no tsvisor messages on stdout
   --ip ADDR            sandbox IPv4 address (used with --network=sandbox)
-  --volume SRC:DST[:ro]  bind a host directory into the sandbox (repeatable; needs --directfs)`;
+  --volume SRC:DST[:ro]  bind a host directory into the sandbox (repeatable)`;
 
 /** Stdio for the sandbox: pipes and ttys are reopened so O_NONBLOCK stays private to us. */
 function importStdio(fd: number): HostFdInfo {
@@ -158,14 +158,12 @@ export async function doMain(config: Config, args: string[]): Promise<number> {
   }
 
   const volumes = [];
-  if (opts.volumes.length > 0 && !donatedRoot) {
-    gofer.stop();
-    process.stderr.write('tsvisor: do --volume needs --directfs (the default)\n');
-    return 125;
-  }
   for (const v of opts.volumes) {
     try {
-      volumes.push({ dest: v.dest, dir: donateRoot({ root: v.src, readOnly: v.readOnly, deny: [], mask: [] }) });
+      const o = { root: v.src, readOnly: v.readOnly, deny: [], mask: [] };
+      const dir = donateRoot(o);
+      // Without directfs each volume gets a gofer process; it exits when the Sentry's end of its socket closes.
+      volumes.push({ dest: v.dest, dir, ...(config.directfs ? {} : { goferSock: startGofer(config, o).sentrySock }) });
     } catch (e) {
       gofer.stop();
       process.stderr.write(`tsvisor: cannot open the volume ${JSON.stringify(v.src)}: ${String(e)}\n`);

@@ -3,6 +3,7 @@
 import { EINVAL, ENODEV } from '../../abi/linux/errno.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Filesystem } from '../vfs/filesystem.js';
+import { newDevptsFilesystem } from './devpts/devpts.js';
 import { newProcFilesystem } from './proc/procfs.js';
 import { newSysFilesystem } from './sys/sysfs.js';
 import { TmpfsFilesystem } from './tmpfs/tmpfs.js';
@@ -19,6 +20,8 @@ export function newFilesystem(k: Kernel, type: string, data: string): Filesystem
       return newSysFilesystem(k);
     case 'mqueue':
       return k.ipc.mqueue;
+    case 'devpts':
+      return newDevptsFilesystem(k, data);
     default:
       throw ENODEV;
   }

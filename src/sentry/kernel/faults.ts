@@ -26,7 +26,10 @@ export function handleHostSignal(t: Task, si: HostSigInfo): void {
       t.kernel.scheduler.resume(t);
       return;
     }
-    forceSignal(t, { signo: si.signo, code: si.code, addr: si.addr });
+    // A file mapping's page past EOF is SIGBUS/BUS_ADRERR in Linux, not SIGSEGV.
+    const bus = si.signo === SIGSEGV && t.mm.pastEof(si.addr);
+    forceSignal(t, bus ? { signo: SIGBUS, code: 2 /* BUS_ADRERR */, addr: si.addr }
+      : { signo: si.signo, code: si.code, addr: si.addr });
     t.kernel.scheduler.resume(t);
     return;
   }

@@ -68,3 +68,16 @@ export class WouldBlock {
     readonly mask: number,
   ) {}
 }
+
+/**
+ * Thrown by a read that must wait but not forever (a terminal's VTIME): the wait
+ * ends at max(call start + afterStartNs, notBeforeNs) on the uptime clock, and then
+ * `expire()` gives the read's result.
+ */
+export class TimedWouldBlock {
+  constructor(
+    readonly afterStartNs: number,
+    readonly notBeforeNs: number,
+    readonly expire: () => number,
+  ) {}
+}

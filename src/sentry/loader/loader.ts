@@ -18,6 +18,7 @@ import {
 import { buildStack } from './stack.js';
 import { randomBytes, randomInt } from '../kernel/rand.js';
 import { execCreds, type ExecCreds } from '../kernel/exec_creds.js';
+import { fileSourceOf } from '../mm/file_source.js';
 
 /** Linux's BINPRM_BUF_SIZE: how much of a file exec reads to identify it. */
 const BINPRM_BUF_SIZE = 256;
@@ -140,6 +141,7 @@ function protOf(flags: number): number {
 /** Maps the PT_LOAD segments of an image at `bias`. Returns the end of the image. */
 function mapSegments(mm: MemoryManager, t: Task, f: OpenedFile, info: ElfInfo, bias: number): number {
   const mapping = f.fd.mapping();
+  const source = fileSourceOf(f.fd, mapping);
   const displayPath = t.fs.pathOf(f.vd);
   const st = f.fd.stat();
   let end = 0;
@@ -157,7 +159,7 @@ function mapSegments(mm: MemoryManager, t: Task, f: OpenedFile, info: ElfInfo, b
         fixed: true,
         shared: false,
         file: { readAt: mapping.readAt, path: displayPath, dev: st.dev, ino: st.ino, offset: pageRoundDown(ph.offset),
-          ...(mapping.cacheKey ? { cacheKey: mapping.cacheKey, size: mapping.size ?? 0 } : {}) },
+          ...(source ? { source } : {}) },
       });
       // The bytes after filesz in the last file page belong to .bss: zero them.
       if (ph.memsz > ph.filesz && mapEnd > fileEnd) mm.forceZero(fileEnd, mapEnd - fileEnd);

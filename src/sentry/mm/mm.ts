@@ -13,7 +13,7 @@ import type { Extent, MemoryFile } from '../pgalloc/memory_file.js';
 import { major, minor } from '../../abi/linux/stat.js';
 import type { AddressSpace } from '../platform/platform.js';
 import { Vma, type FileMapping } from './vma.js';
-import { pageCacheOf } from './page_cache.js';
+import { filePagesFor, takeTruncation, type FilePages, type FileStore } from './file_pages.js';
 import type { VirtualDentry } from '../vfs/mount.js';
 
 /** Lowest address an application may map (vm.mmap_min_addr). */
@@ -34,7 +34,7 @@ export interface MmapOpts {
   /** MAP_FIXED_NOREPLACE: at addr or fail with EEXIST. */
   noReplace?: boolean;
   shared: boolean;
-  file?: FileMapping & { readAt: (dst: Uint8Array, off: number) => void };
+  file?: FileMapping & { readAt: (dst: Uint8Array, off: number) => void; source?: FileSource };
   name?: string;
   growsDown?: boolean;
   maxProt?: number;
@@ -44,6 +44,15 @@ export interface MmapOpts {
    * (a reference each) instead of getting fresh ones. Must cover the page-rounded length.
    */
   backing?: readonly Extent[];
+}
+
+/** A regular file to map through its page set (file_pages.ts). */
+export interface FileSource {
+  /** The inode owning the data (below overlay). */
+  owner: object;
+  /** Identity and version of host contents, when known. */
+  version?: string;
+  store: FileStore;
 }
 
 export interface MmLayout {
@@ -132,11 +141,12 @@ export class MemoryManager {
         if (!v.shared) {
           c.cow = v.cow = true;
           // Parent and child both lose write access until a write copies the page.
-          if (v.prot & PROT_WRITE && v.hostMapped) this.as.protect(this.via, v.start, v.length, v.prot & ~PROT_WRITE);
+          if (v.prot & PROT_WRITE && v.hostMapped) this.protectBacked(v, v.prot & ~PROT_WRITE);
         }
       }
       // Mapped in the child's stub on first touch (handleFault).
       c.hostMapped = false;
+      child.fileRef(c, 1);
       child.vmas.push(c);
     }
     return child;
@@ -167,9 +177,107 @@ export class MemoryManager {
       if (v.prot === PROT_NONE || !v.backing) return false;
       v.hostMapped = true;
       this.hostMap(v, v.start, v.end);
-      return true;
+      return !!v.locate(addr) || this.extendFile(v, addr);
     }
+    // Past EOF when mapped: the file may have grown since.
+    if (!accessError && v.prot !== PROT_NONE && !v.locate(addr)) return this.extendFile(v, addr);
     return accessError && this.breakCow(addr);
+  }
+
+  /** A fault at `addr` is past the end of the mapped file (SIGBUS rather than SIGSEGV). */
+  pastEof(addr: number): boolean {
+    const v = this.find(addr);
+    return !!v?.file?.pages && v.prot !== PROT_NONE && !v.locate(addr);
+  }
+
+  /**
+   * Extends a file VMA's backing over pages the file now has (it grew after mmap).
+   * True when `addr` is now backed.
+   */
+  private extendFile(v: Vma, addr: number): boolean {
+    const f = v.file;
+    if (!f?.pages || !v.backing) return false;
+    let backed = 0;
+    for (const e of v.backing) backed += e.len;
+    if (backed >= v.length) return false;
+    let ext = f.pages.acquire(f.offset + backed, v.length - backed);
+    if (ext.length === 0) return false;
+    let n = 0;
+    for (const e of ext) n += e.len;
+    // An eagerly copied private mapping owns its pages: copy these too.
+    if (!v.shared && !v.cow) {
+      ext = this.copyPrivate(ext, n);
+      f.pages.watchCopies(f.offset + backed, ext);
+    }
+    v.backing.push(...ext);
+    if (v.hostMapped) this.hostMap(v, v.start + backed, v.start + backed + n);
+    return !!v.locate(addr);
+  }
+
+  /** mprotect in the stub over what is mapped there: a file VMA past EOF is not. */
+  private protectBacked(v: Vma, prot: number): void {
+    let len = v.length;
+    if (v.file?.pages) {
+      len = 0;
+      for (const e of v.backing ?? []) len += e.len;
+      len = Math.min(len, v.length);
+    }
+    if (len > 0) this.as.protect(this.via, v.start, len, prot);
+  }
+
+  /** A VMA of a file's pages starts (1) or stops (-1) mapping them. */
+  private fileRef(v: Vma, delta: 1 | -1): void {
+    const fp = v.file?.pages;
+    if (!fp) return;
+    const sharedWritable = v.shared && (v.maxProt & PROT_WRITE) !== 0;
+    if (delta > 0) fp.incMap(sharedWritable);
+    else fp.decMap(sharedWritable);
+  }
+
+  /**
+   * Runs truncate(2)/ftruncate(2) for a task of this address space: afterwards its
+   * mappings of the file lose the pages wholly past the new end (touching them is SIGBUS).
+   */
+  truncating(fn: () => void): void {
+    takeTruncation();
+    fn();
+    const z = takeTruncation();
+    if (!z) return;
+    const keepEnd = pageRoundUp(z.size);
+    for (const v of this.vmas) {
+      if (v.file?.pages !== z.fp || !v.backing) continue;
+      const keep = Math.max(0, keepEnd - v.file.offset);
+      const kept: Extent[] = [];
+      const gone: Extent[] = [];
+      let pos = 0;
+      for (const e of v.backing) {
+        if (pos + e.len <= keep) kept.push(e);
+        else if (pos >= keep) gone.push(e);
+        else {
+          kept.push({ off: e.off, len: keep - pos });
+          gone.push({ off: e.off + (keep - pos), len: e.len - (keep - pos) });
+        }
+        pos += e.len;
+      }
+      if (gone.length === 0) continue;
+      this.mf.releaseExtents(gone);
+      v.backing = kept;
+      if (v.hostMapped) this.as.unmap(this.via, v.start + keep, pos - keep);
+    }
+  }
+
+  /** msync(2): writes back what shared file mappings in [addr, addr+len) stored. */
+  syncFiles(addr: number, len: number): void {
+    const done = new Set<FilePages>();
+    for (let i = this.indexOf(addr); i < this.vmas.length; i++) {
+      const v = this.vmas[i]!;
+      if (v.start >= addr + len) break;
+      const fp = v.file?.pages;
+      if (fp && v.shared && !done.has(fp)) {
+        done.add(fp);
+        fp.writeback();
+      }
+    }
   }
 
   /**
@@ -181,7 +289,8 @@ export class MemoryManager {
     const v = this.find(addr);
     if (!v || !v.cow || !(v.prot & PROT_WRITE) || !v.backing) return false;
     const page = pageRoundDown(addr);
-    const loc = v.locate(page)!;
+    const loc = v.locate(page);
+    if (!loc) return false;
     let off = loc.off;
     if (this.mf.refCount(off) > 1) {
       const [fresh] = this.mf.allocate(PAGE_SIZE);
@@ -198,8 +307,8 @@ export class MemoryManager {
 
   /** breakCow regardless of the mapping's protection (kernel writes such as the loader's). */
   private breakCowForce(v: Vma, page: number): void {
-    const loc = v.locate(page)!;
-    if (this.mf.refCount(loc.off) <= 1) return;
+    const loc = v.locate(page);
+    if (!loc || this.mf.refCount(loc.off) <= 1) return;
     const [fresh] = this.mf.allocate(PAGE_SIZE);
     this.mf.view(fresh!.off, PAGE_SIZE).set(this.mf.view(loc.off, PAGE_SIZE));
     this.mf.release(loc.off, PAGE_SIZE);
@@ -218,7 +327,8 @@ export class MemoryManager {
       }
       const end = Math.min(v.end, addr + len);
       for (; pos < end; pos += PAGE_SIZE) {
-        const loc = v.locate(pos)!;
+        const loc = v.locate(pos);
+        if (!loc) return;
         if (this.mf.refCount(loc.off) > 1) this.breakCow(pos);
       }
     }
@@ -295,8 +405,18 @@ export class MemoryManager {
       addr = this.findGap(pageRoundDown(o.addr), len);
     }
     if (this.vmas.length >= MAX_MAP_COUNT) throw ENOMEM;
-    const v = new Vma(addr, addr + len, o.prot, o.shared, null, o.file ?? null, o.name ?? '', !!o.growsDown,
+    let file: FileMapping | null = o.file ?? null;
+    if (o.file?.source) {
+      // Resolved after MAP_FIXED unmapped the old range (it may have held the last mapping).
+      const { source, ...rest } = o.file;
+      file = { ...rest, pages: filePagesFor(this.mf, source.owner, source.version) };
+    }
+    const v = new Vma(addr, addr + len, o.prot, o.shared, null, file, o.name ?? '', !!o.growsDown,
       o.maxProt ?? 7, !!o.locked);
+    if (o.file?.source) {
+      this.fileRef(v, 1);
+      v.file!.pages!.attach(o.file.source.store, o.shared && (v.maxProt & PROT_WRITE) !== 0);
+    }
     if (o.backing) {
       v.backing = [];
       let need = len;
@@ -318,7 +438,7 @@ export class MemoryManager {
       try {
         this.populate(v);
       } catch (e) {
-        if (v.backing) this.freeBacking(v);
+        this.freeBacking(v);
         throw e instanceof RangeError ? ENOMEM : e;
       }
     }
@@ -328,7 +448,10 @@ export class MemoryManager {
 
   /** Allocates backing for a VMA, fills it from the file and maps it in the stub. */
   private populate(v: Vma): void {
-    if (v.file?.cacheKey && !v.shared && this.populateFromCache(v)) return;
+    if (v.file?.pages) {
+      this.populateFile(v, v.file.pages);
+      return;
+    }
     v.backing = this.mf.allocate(v.length);
     if (v.file) {
       let pos = 0;
@@ -345,25 +468,29 @@ export class MemoryManager {
     return v.cow ? v.prot & ~PROT_WRITE : v.prot;
   }
 
-  /** A private file mapping sharing the page cache's pages copy-on-write. */
-  private populateFromCache(v: Vma): boolean {
+  /**
+   * A mapping of a file's pages up to EOF: shared ones map them, private ones share
+   * them copy-on-write. Past EOF nothing is backed (a fault, SIGBUS).
+   */
+  private populateFile(v: Vma, fp: FilePages): void {
     const f = v.file!;
-    const cached = pageCacheOf(this.mf).window(f.cacheKey!, f.size ?? 0, f.readAt!, f.offset, v.length);
-    if (!cached) return false;
+    const pages = fp.acquire(f.offset, v.length);
     let have = 0;
-    for (const e of cached) have += e.len;
-    if (v.prot & PROT_WRITE && have <= EAGER_COPY_LIMIT) {
+    for (const e of pages) have += e.len;
+    if (v.shared) {
+      v.backing = pages;
+    } else if (v.prot & PROT_WRITE && have <= EAGER_COPY_LIMIT && !fp.writablyMapped) {
       // A library's data segment: nearly every page gets written, and a write fault
-      // costs two host stops (~40 µs) against ~0.3 µs for copying the page now.
-      v.backing = [...this.copyPrivate(cached, have), ...(have < v.length ? this.mf.allocate(v.length - have) : [])];
+      // costs two host stops (~40 µs) against ~0.3 µs for copying the page now. The
+      // page set watches the copies so untouched ones still see file writes.
+      v.backing = this.copyPrivate(pages, have);
+      fp.watchCopies(f.offset, v.backing);
     } else {
-      // Past the end of the file: private zero pages of our own.
-      v.backing = have < v.length ? [...cached, ...this.mf.allocate(v.length - have)] : cached;
+      v.backing = pages;
       v.cow = true;
       this.hasCow = true;
     }
     this.hostMap(v, v.start, v.end);
-    return true;
   }
 
   /** Own copies of `bytes` bytes of shared pages; the shared references are dropped. */
@@ -444,6 +571,7 @@ export class MemoryManager {
     const v = this.find(addr);
     if (!v || v.start === addr) return;
     const upper = v.splitAt(addr);
+    this.fileRef(upper, 1);
     this.vmas.splice(this.vmas.indexOf(v) + 1, 0, upper);
     this.lastHit = null;
   }
@@ -461,9 +589,11 @@ export class MemoryManager {
     return out;
   }
 
+  /** Releases a VMA's pages (it is going away); the last mapping of a file writes it back. */
   private freeBacking(v: Vma): void {
     if (v.backing) this.mf.releaseExtents(v.backing);
     v.backing = null;
+    this.fileRef(v, -1);
   }
 
   private unmapRange(addr: number, len: number): void {
@@ -528,9 +658,12 @@ export class MemoryManager {
       if (prot & ~v.maxProt) throw EACCES;
       const end = Math.min(v.end, addr + len);
       for (const part of this.carve(pos, end - pos)) {
+        const was = part.prot;
         part.prot = prot;
         if (!part.backing && prot !== PROT_NONE) this.populate(part);
-        else if (part.backing && part.hostMapped) this.as.protect(this.via, part.start, part.length, this.hostProt(part));
+        // PROT_NONE pages are not mapped in the stub at all: map them again.
+        else if (part.backing && part.hostMapped && was === PROT_NONE) this.hostMap(part, part.start, part.end);
+        else if (part.backing && part.hostMapped) this.protectBacked(part, this.hostProt(part));
       }
       pos = end;
     }
@@ -609,6 +742,12 @@ export class MemoryManager {
     // Grow in place when the range is the tail of its VMA and the space after it is free.
     const growBy = newLen - oldLen;
     if (oldAddr + oldLen === v.end && v.end + growBy <= this.maxAddress && !this.overlaps(v.end, growBy)) {
+      if (v.file?.pages) {
+        // The file's pages cover the new part as far as the file goes.
+        v.end += growBy;
+        this.extendFile(v, v.end - PAGE_SIZE);
+        return oldAddr;
+      }
       const ext = this.mf.allocate(growBy);
       const from = v.end;
       v.end += growBy;
@@ -638,7 +777,8 @@ export class MemoryManager {
       false, v.maxProt, v.locked);
     const ext: Extent[] = [];
     for (let pos = oldAddr; pos < oldAddr + newLen; ) {
-      const loc = v.locate(pos)!;
+      const loc = v.locate(pos);
+      if (!loc) break; // past the file's end
       const n = Math.min(loc.avail, oldAddr + newLen - pos);
       ext.push({ off: loc.off, len: n });
       this.mf.addRef(loc.off, n);
@@ -648,6 +788,7 @@ export class MemoryManager {
     if (copy.file) copy.file.offset += oldAddr - v.start;
     copy.start = dest;
     copy.end = dest + newLen;
+    this.fileRef(copy, 1);
     this.insert(copy);
     this.hostMap(copy, copy.start, copy.end);
     return dest;
@@ -716,6 +857,10 @@ export class MemoryManager {
 
   /** Drops private pages: anonymous ones read as zero again, file ones re-read the file. */
   private discard(v: Vma, from: number, to: number): void {
+    if (v.file?.pages) {
+      this.discardFile(v, v.file.pages, from, to);
+      return;
+    }
     if (v.cow) {
       // Shared pages must not be zeroed under the other process: give this one fresh pages.
       for (let pos = from; pos < to; pos += PAGE_SIZE) {
@@ -735,6 +880,21 @@ export class MemoryManager {
       this.mf.zeroRange(loc.off, n);
       if (v.file) v.file.readAt?.(this.mf.view(loc.off, n), v.file.offset + (pos - v.start));
       pos += n;
+    }
+  }
+
+  /** MADV_DONTNEED on a private file mapping: its pages are the file's again (copy-on-write). */
+  private discardFile(v: Vma, fp: FilePages, from: number, to: number): void {
+    v.cow = true;
+    this.hasCow = true;
+    for (let pos = from; pos < to; pos += PAGE_SIZE) {
+      const loc = v.locate(pos);
+      if (!loc) return;
+      const [page] = fp.acquire(v.file!.offset + (pos - v.start), PAGE_SIZE);
+      if (!page) return;
+      this.mf.release(loc.off, PAGE_SIZE);
+      v.replacePage(pos, page.off);
+      if (v.hostMapped) this.as.mapFile(this.via, pos, PAGE_SIZE, this.hostProt(v), page.off);
     }
   }
 
@@ -781,7 +941,9 @@ export class MemoryManager {
     while (pos < end) {
       const v = this.find(pos);
       if (!v || !(v.prot & (write ? PROT_WRITE : READABLE)) || !v.backing) break;
-      const loc = v.locate(pos)!;
+      // Past a file's end (unless it grew since): like a fault there, EFAULT.
+      const loc = v.locate(pos) ?? (this.extendFile(v, pos) ? v.locate(pos) : null);
+      if (!loc) break;
       const n = Math.min(loc.avail, end - pos, v.end - pos);
       out.push(this.mf.view(loc.off, n));
       pos += n;
@@ -854,7 +1016,9 @@ export class MemoryManager {
       const page = pageRoundDown(pos);
       const n = Math.min(page + PAGE_SIZE - pos, buf.length - done);
       if (write && v.cow) this.breakCowForce(v, page);
-      const view = this.mf.view(v.locate(pos)!.off, n);
+      const loc = v.locate(pos);
+      if (!loc) break;
+      const view = this.mf.view(loc.off, n);
       if (write) view.set(buf.subarray(done, done + n));
       else buf.set(view, done);
       done += n;
@@ -864,7 +1028,7 @@ export class MemoryManager {
 
   /** Zeroes app memory regardless of protection (the loader's bss tail, like FOLL_FORCE). */
   forceZero(addr: number, len: number): void {
-    // The page may be the page cache's: give this mapping its own copy first.
+    // The page may be the file's (file_pages.ts): give this mapping its own copy first.
     for (let pos = pageRoundDown(addr); pos < addr + len; pos += PAGE_SIZE) {
       const v = this.find(pos);
       if (v?.cow && v.backing) this.breakCowForce(v, pos);
@@ -927,7 +1091,8 @@ export class MemoryManager {
     for (;;) {
       const v = this.find(pos);
       if (!v || !(v.prot & READABLE) || !v.backing) throw EFAULT;
-      const loc = v.locate(pos)!;
+      const loc = v.locate(pos);
+      if (!loc) throw EFAULT;
       const n = Math.min(loc.avail, v.end - pos, max + 1 - out.length);
       const view = this.mf.view(loc.off, n);
       const z = view.indexOf(0);

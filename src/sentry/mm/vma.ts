@@ -2,6 +2,7 @@
 // backing. Backing is a list of memory-file extents covering the range in order;
 // PROT_NONE reservations have none until they become accessible.
 import type { Extent } from '../pgalloc/memory_file.js';
+import type { FilePages } from './file_pages.js';
 
 export interface FileMapping {
   /** What /proc/<pid>/maps shows for this mapping. */
@@ -12,10 +13,12 @@ export interface FileMapping {
   offset: number;
   /** Re-reads file contents into `dst` at file offset `off` (for MADV_DONTNEED on private maps). */
   readAt?: (dst: Uint8Array, off: number) => void;
-  /** Identity and version of unchanged contents: private maps share cached pages copy-on-write. */
-  cacheKey?: string;
-  /** File size, with cacheKey. */
-  size?: number;
+  /**
+   * The file's pages (regular files): shared maps map them, private ones copy-on-write.
+   * The backing then covers only the part of the VMA within EOF (a prefix); past it,
+   * accesses fault.
+   */
+  pages?: FilePages;
 }
 
 export class Vma {

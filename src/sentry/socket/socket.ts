@@ -166,7 +166,11 @@ export abstract class SocketDescription extends FileDescription implements Exact
     return false;
   }
 
-  /** Whether EPIPE from write(2) raises SIGPIPE (stream sockets; datagram ones never do). */
+  /**
+   * Whether the EPIPE write(2) just got raises SIGPIPE (stream sockets, unless the
+   * failure came from a wait for buffer space; datagram ones never do). Read right
+   * after the failed write, which passes MSG_NOSIGNAL to leave the signal to its caller.
+   */
   get sigpipe(): boolean {
     return false;
   }

@@ -1,6 +1,7 @@
 // File descriptor table (Linux's files_struct): fd -> file description + FD_CLOEXEC.
 import { EBADF, EINVAL, EMFILE } from '../../abi/linux/errno.js';
 import type { FileDescription } from './file.js';
+import { releasePosixLocks } from './locks.js';
 
 interface Slot {
   file: FileDescription;
@@ -63,7 +64,7 @@ export class FdTable {
     file.incRef();
     const old = this.slots[fd];
     this.slots[fd] = { file, cloexec };
-    old?.file.decRef();
+    if (old) this.closed(old.file);
   }
 
   /** Closes fd; throws EBADF if it is not open. */
@@ -71,8 +72,14 @@ export class FdTable {
     const s = fd >= 0 ? this.slots[fd] : undefined;
     if (!s) throw EBADF;
     this.slots[fd] = undefined;
-    s.file.decRef();
+    this.closed(s.file);
     return s.file;
+  }
+
+  /** A descriptor went away: this table's POSIX locks on the file go with it (filp_close). */
+  private closed(file: FileDescription): void {
+    releasePosixLocks(file, this);
+    file.decRef();
   }
 
   /** close_range(2) without flags: closes [first, last]. */

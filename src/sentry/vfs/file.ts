@@ -2,7 +2,7 @@
 // dup'd descriptors and across fork. Subclasses implement the operations their
 // file supports; the defaults return Linux's errno for unsupported ones.
 import {
-  EBADF as EBADF_PATH, EINVAL, EISDIR, ENODEV, ENOENT as ENOENT_DEAD, ENOTDIR, ENOTTY, ENXIO, ESPIPE,
+  EBADF as EBADF_PATH, EINVAL, EISDIR, ENODEV, ENOENT as ENOENT_DEAD, ENOTDIR, ENOTTY, ENXIO, EOPNOTSUPP, ESPIPE,
 } from '../../abi/linux/errno.js';
 import {
   O_ACCMODE, O_APPEND, O_RDONLY, O_RDWR, O_WRONLY, O_PATH, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
@@ -13,6 +13,8 @@ import type { Task } from '../kernel/task.js';
 import type { DirEntry, Inode } from './inode.js';
 import type { VirtualDentry } from './mount.js';
 import type { IOSequence } from './iosequence.js';
+import { notifyAccess, notifyClose, notifyWrite } from './fsnotify.js';
+import { filePagesOf } from '../mm/file_pages.js';
 
 /** What mmap(2) needs from a file: how to fill pages, and how /proc/<pid>/maps names it. */
 export interface MappingSource {
@@ -20,9 +22,11 @@ export interface MappingSource {
   readAt(dst: Uint8Array, off: number): void;
   /** Shown in /proc/<pid>/maps instead of the file's path (e.g. "/dev/zero (deleted)"). */
   name?: string;
-  /** Identity and version of the contents when they cannot change under a mapping (page cache). */
+  /** Identity and version of host contents: a cached page set of an older version is dropped. */
   cacheKey?: string;
   size?: number;
+  /** Seals forbid writable shared mappings (memfd F_SEAL_WRITE/F_SEAL_FUTURE_WRITE). */
+  writeSealed?: boolean;
 }
 
 export abstract class FileDescription implements Waitable {
@@ -34,6 +38,8 @@ export abstract class FileDescription implements Waitable {
   // ES-private, so subclasses may have a `queue` of their own.
   #queue: WaitQueue | null = null;
   private releaseHooks: Set<() => void> | null = null;
+  /** Opened by path: inotify hears of its last close (fsnotify_close). */
+  notifyClose = false;
 
   constructor(
     readonly vd: VirtualDentry,
@@ -72,6 +78,7 @@ export abstract class FileDescription implements Waitable {
   /** Drops a reference; the last one releases the file. */
   decRef(): void {
     if (--this.refs !== 0) return;
+    if (this.notifyClose) notifyClose(this);
     // Like __fput: epoll forgets the file (eventpoll_release) before it is released.
     const hooks = this.releaseHooks;
     this.releaseHooks = null;
@@ -128,7 +135,41 @@ export abstract class FileDescription implements Waitable {
     return mask & (EVENT_IN | EVENT_OUT);
   }
 
-  fsync(): void {}
+  /**
+   * fsync(2)/fdatasync(2): makes written data durable. Files without an fsync
+   * operation (pipes, sockets, most devices) fail with EINVAL, as in Linux.
+   */
+  fsync(dataOnly: boolean): void {
+    throw EINVAL;
+  }
+
+  /** sync_file_range(2) on [off, off+len) (len 0: to the end); the handler checked the file type. */
+  syncRange(off: number, len: number, flags: number): void {}
+
+  /** syncfs(2) of the file system this file is on. */
+  syncfs(): void {}
+
+  /** fallocate(2) after the VFS checks; files that cannot preallocate say EOPNOTSUPP. */
+  allocate(mode: number, off: number, len: number): void {
+    throw EOPNOTSUPP;
+  }
+
+  /** The description whose data a mapping shows (overlay read descriptions: the layer's). */
+  dataFile(): FileDescription {
+    return this;
+  }
+
+  /** Writes back what shared mappings of this file stored (fsync, msync). */
+  syncMappedPages(): void {
+    const d = this.dataFile();
+    if (d instanceof RegularFileDescription) filePagesOf(d.dataInode())?.writeback();
+  }
+
+  /** [off, off+len) changed below the page cache (fallocate): mapped pages re-read it. */
+  reloadMappedPages(off: number, len: number): void {
+    const d = this.dataFile();
+    if (d instanceof RegularFileDescription) filePagesOf(d.dataInode())?.reload(off, len);
+  }
 
   /** How mmap(2) maps this file; ENODEV when it cannot be mapped. */
   mapping(): MappingSource {
@@ -191,29 +232,59 @@ export abstract class RegularFileDescription extends FileDescription {
   protected abstract writeAt(src: IOSequence, off: number): number;
   protected abstract fileSize(): number;
 
+  /** The inode that owns the data (below overlay): mmap's page set is keyed by it. */
+  dataInode(): object {
+    return this.inode;
+  }
+
+  // Storage access below the page set (mm/file_pages.ts), which holds this description.
+  storeRead(dst: Uint8Array, off: number): number {
+    return this.readAt([dst], off);
+  }
+
+  storeWrite(src: Uint8Array, off: number): number {
+    return this.writeAt([src], off);
+  }
+
+  storeSize(): number {
+    return this.fileSize();
+  }
+
   override read(t: Task, dst: IOSequence, off: number): number {
-    if (off >= 0) return this.readAt(dst, off);
-    const n = this.readAt(dst, this.offset);
-    this.offset += n;
+    const pos = off >= 0 ? off : this.offset;
+    const n = this.readAt(dst, pos);
+    // While mapped, the file's pages may hold newer data than its storage.
+    filePagesOf(this.dataInode())?.afterRead(dst, pos, n);
+    if (off < 0) this.offset += n;
+    if (n > 0) notifyAccess(this);
     return n;
   }
 
   override write(t: Task, src: IOSequence, off: number): number {
+    let n: number;
+    let pos: number;
     // O_APPEND wins even over pwrite's offset (a documented Linux bug).
     if (this.flags & O_APPEND) {
-      const n = this.writeAt(src, this.fileSize());
+      pos = this.fileSize();
+      n = this.writeAt(src, pos);
       if (off < 0) this.offset = this.fileSize();
-      return n;
+    } else {
+      pos = off >= 0 ? off : this.offset;
+      n = this.writeAt(src, pos);
+      if (off < 0) this.offset += n;
     }
-    if (off >= 0) return this.writeAt(src, off);
-    const n = this.writeAt(src, this.offset);
-    this.offset += n;
+    // Write-through: the file's mapped pages take the same bytes.
+    filePagesOf(this.dataInode())?.afterWrite(src, pos, n);
+    if (n > 0) notifyWrite(this);
     return n;
   }
 
   override seek(off: number, whence: number): number {
     return seekWithSize(this, off, whence, this.fileSize());
   }
+
+  /** In-memory files have nothing to flush (noop_fsync); host-backed ones override. */
+  override fsync(dataOnly: boolean): void {}
 
   /** FIONREAD on a regular file: bytes from the position to the end (may be negative). */
   override ioctl(t: Task, req: number, arg: number): number {
@@ -231,6 +302,8 @@ export abstract class RegularFileDescription extends FileDescription {
  */
 export class DirectoryDescription extends FileDescription {
   private snapshot: DirEntry[] | null = null;
+
+  override fsync(dataOnly: boolean): void {}
 
   override iterateDir(t: Task, emit: (e: DirEntry) => boolean): void {
     // A removed directory is dead: reading it fails (IS_DEADDIR).

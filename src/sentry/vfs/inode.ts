@@ -203,4 +203,13 @@ export abstract class Inode {
   listxattr(): string[] {
     return [];
   }
+
+  /** XATTR_CREATE/XATTR_REPLACE in `flags`; the VFS checked name, size and permissions. */
+  setxattr(name: string, value: Uint8Array, flags: number): void {
+    throw EOPNOTSUPP;
+  }
+
+  removexattr(name: string): void {
+    throw EOPNOTSUPP;
+  }
 }

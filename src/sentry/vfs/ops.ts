@@ -16,6 +16,7 @@ import {
   followSymlink, lookupChild, lookupChildNoMount, resolveParent, resolvePath, type ResolveOpts,
 } from './path.js';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, checkPermission, checkSticky } from './permissions.js';
+import { notifyCreate, notifyDelete, notifyModify, notifyOpen, notifyRename } from './fsnotify.js';
 
 export interface OpenOpts {
   flags: number;
@@ -101,6 +102,7 @@ export function openAt(t: Task, dirfd: number, path: string, o: OpenOpts): FileD
       const inode = dir.create(name, createOpts(t, dir, mode));
       vd = { mount: parent.mount, dentry: parent.dentry.add(name, inode) };
       created = true;
+      notifyCreate(vd.dentry);
     }
   } else {
     const ro: ResolveOpts = { follow: (flags & O_NOFOLLOW) === 0, resolve: o.resolve ?? 0 };
@@ -125,8 +127,13 @@ export function openAt(t: Task, dirfd: number, path: string, o: OpenOpts): FileD
     checkWritableMount(vd);
     inode.setattr({ size: 0 });
   }
+  const truncated = (flags & O_TRUNC) !== 0 && inode.isRegular() && !created;
   flags &= ~(O_CREAT | O_EXCL | O_TRUNC);
-  return inode.open(t, vd, flags);
+  const file = inode.open(t, vd, flags);
+  // Linux >= 6.13 reports the open (from vfs_open) before the truncation's IN_MODIFY.
+  notifyOpen(file);
+  if (truncated) notifyModify(vd.dentry);
+  return file;
 }
 
 
@@ -193,7 +200,7 @@ export function mkdirAt(t: Task, dirfd: number, path: string, mode: number): voi
   if (pn.parent.dentry.deleted) throw ENOENT;
   const m = S_IFDIR | (mode & 0o1777 & ~t.fs.umask);
   const inode = dir.mkdir(pn.name, createOpts(t, dir, m));
-  pn.parent.dentry.add(pn.name, inode);
+  notifyCreate(pn.parent.dentry.add(pn.name, inode));
 }
 
 /** mknod(2); returns the new inode (bind(2) of a path socket records itself on it). */
@@ -208,7 +215,7 @@ export function mknodAt(t: Task, dirfd: number, path: string, mode: number, rdev
   const opts = createOpts(t, dir, type | (mode & 0o7777 & ~t.fs.umask));
   opts.rdev = rdev;
   const inode = type === S_IFREG ? dir.create(pn.name, opts) : dir.mknod(pn.name, opts);
-  pn.parent.dentry.add(pn.name, inode);
+  notifyCreate(pn.parent.dentry.add(pn.name, inode));
   return inode;
 }
 
@@ -222,7 +229,7 @@ export function symlinkAt(t: Task, target: string, dirfd: number, path: string):
   checkWritableMount(pn.parent);
   checkPermission(t.creds, dir, MAY_WRITE | MAY_EXEC);
   const inode = dir.symlink(pn.name, target, createOpts(t, dir, S_IFLNK | 0o777));
-  pn.parent.dentry.add(pn.name, inode);
+  notifyCreate(pn.parent.dentry.add(pn.name, inode));
 }
 
 export function linkAt(t: Task, olddirfd: number, oldpath: string, newdirfd: number, newpath: string, follow: boolean, emptyPath: boolean): void {
@@ -237,7 +244,7 @@ export function linkAt(t: Task, olddirfd: number, oldpath: string, newdirfd: num
   checkWritableMount(pn.parent);
   checkPermission(t.creds, pn.parent.dentry.inode, MAY_WRITE | MAY_EXEC);
   pn.parent.dentry.inode.link(pn.name, old.dentry.inode);
-  pn.parent.dentry.add(pn.name, old.dentry.inode);
+  notifyCreate(pn.parent.dentry.add(pn.name, old.dentry.inode), true);
 }
 
 export function unlinkAt(t: Task, dirfd: number, path: string, rmdir: boolean): void {
@@ -261,6 +268,7 @@ export function unlinkAt(t: Task, dirfd: number, path: string, rmdir: boolean): 
   if (rmdir) dir.rmdir(pn.name);
   else dir.unlink(pn.name);
   pn.parent.dentry.drop(pn.name);
+  notifyDelete(dir, pn.name, inode, rmdir);
 }
 
 export function renameAt(t: Task, olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): void {
@@ -295,12 +303,15 @@ export function renameAt(t: Task, olddirfd: number, oldpath: string, newdirfd: n
   if (dst) checkSticky(t.creds, to.parent.dentry.inode, dst.dentry.inode);
   if (src.dentry.mountCount > 0 || (dst && dst.dentry.mountCount > 0)) throw EBUSY;
   from.parent.dentry.inode.rename(from.name, to.parent.dentry.inode, to.name, flags);
+  const replaced = dst ? dst.dentry.inode : null;
   if (flags & RENAME_EXCHANGE) {
     // Open files and cwds inside either tree keep working: the dentries trade places.
     from.parent.dentry.exchange(from.name, to.parent.dentry, to.name);
   } else {
     from.parent.dentry.move(from.name, to.parent.dentry, to.name);
   }
+  notifyRename(from.parent.dentry.inode, from.name, to.parent.dentry.inode, to.name, srcInode, replaced,
+    (flags & RENAME_EXCHANGE) !== 0);
 }
 
 /** chdir/chroot targets: a searchable directory. */

@@ -6,6 +6,7 @@ import type { Task } from '../../kernel/task.js';
 import { FileDescription, type MappingSource } from '../../vfs/file.js';
 import { seqLength, type IOSequence } from '../../vfs/iosequence.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
+import { openControllingPty } from '../devpts/devpts.js';
 import { registerCharDevice } from './devices.js';
 
 /** Shared by the memory devices: writes vanish, lseek always lands at 0 (null_lseek). */
@@ -87,9 +88,11 @@ function simple(ctor: FileCtor): { open: (t: Task, vd: VirtualDentry, flags: num
   return { open: (t, vd, flags) => new ctor(vd, flags) };
 }
 
-/** /dev/tty and /dev/console: the sandbox's controlling terminal, if it has one. */
+/** /dev/tty and /dev/console: the caller's pty or the sandbox's controlling terminal, if it has one. */
 const terminal = {
   open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
+    const pty = openControllingPty(t, vd, flags);
+    if (pty) return pty;
     const open = t.kernel.controllingTty;
     if (!open) throw ENXIO;
     return open(t, vd, flags);

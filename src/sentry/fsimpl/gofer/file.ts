@@ -94,15 +94,38 @@ export class GoferFileDescription extends RegularFileDescription {
     return this.file.currentSize(this.host.fd);
   }
 
+  override dataInode(): object {
+    return this.file;
+  }
+
   override truncate(size: number): void {
     const r = native().ftruncate(this.host.fd, size);
     if (r < 0) throw errnoFromNumber(-r);
     this.file.noteTruncate(size);
   }
 
-  override fsync(): void {
-    const r = native().fsync(this.host.fd, 0);
+  // Data went straight to the host fd, so durability is the host's: ask it.
+  override fsync(dataOnly: boolean): void {
+    const r = native().fsync(this.host.fd, dataOnly ? 1 : 0);
     if (r < 0) throw errnoFromNumber(-r);
+  }
+
+  override syncRange(off: number, len: number, flags: number): void {
+    const r = native().syncFileRange(this.host.fd, off, len, flags);
+    if (r < 0) throw errnoFromNumber(-r);
+  }
+
+  override syncfs(): void {
+    const r = native().syncfs(this.host.fd);
+    if (r < 0) throw errnoFromNumber(-r);
+  }
+
+  /** The host file system decides which modes it supports (ext4 has ZERO_RANGE, tmpfs not). */
+  override allocate(mode: number, off: number, len: number): void {
+    const r = native().fallocate(this.host.fd, mode, off, len);
+    if (r < 0) throw errnoFromNumber(-r);
+    const st = new Uint8Array(144);
+    if (native().fstat(this.host.fd, st) === 0) this.file.apply(decodeStat(st));
   }
 
   override mapping(): MappingSource {

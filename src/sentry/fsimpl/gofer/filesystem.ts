@@ -7,6 +7,7 @@ import type { FileServer } from '../../../lisafs/file_server.js';
 import { FEATURE_READONLY } from '../../../lisafs/messages.js';
 import type { WalkEntry } from '../../../lisafs/types.js';
 import { Dentry } from '../../vfs/dentry.js';
+import { native } from '../../../native.js';
 import { Filesystem, anonDev, type StatFs } from '../../vfs/filesystem.js';
 import { GoferInode } from './inode.js';
 
@@ -86,6 +87,44 @@ export class GoferFilesystem extends Filesystem {
     const n = new GoferInode(this, new HandleRef(e.handle, key), st);
     this.remember(n);
     return n;
+  }
+
+  /** The inode for an entry we just made: always a new one (the host may reuse a freed inode number). */
+  newInode(e: WalkEntry): GoferInode {
+    const n = new GoferInode(this, new HandleRef(e.handle, `${e.stat.dev}:${e.stat.ino}`), e.stat);
+    this.remember(n);
+    return n;
+  }
+
+  /** The live inode for a host file, if there is one. */
+  liveInode(st: { dev: bigint; ino: bigint }): GoferInode | null {
+    return this.inodes.get(`${st.dev}:${st.ino}`)?.deref() ?? null;
+  }
+
+  /** The file's last link is gone: a new file reusing its host inode number must get a new inode. */
+  evict(n: GoferInode): void {
+    if (this.inodes.get(n.ref.key)?.deref() === n) this.inodes.delete(n.ref.key);
+  }
+
+  /**
+   * The fd a create opened, kept for the open(2) that follows it at once (one
+   * round trip for O_CREAT). Only the latest is kept; an older one is closed.
+   */
+  private pending: { inode: GoferInode; fd: number } | null = null;
+
+  setPending(inode: GoferInode, fd: number): void {
+    if (this.pending) native().close(this.pending.fd);
+    this.pending = { inode, fd };
+  }
+
+  /** The create's fd if `inode` is the file just made, else -1 (and any other pending fd is closed). */
+  takePending(inode: GoferInode): number {
+    const p = this.pending;
+    if (!p) return -1;
+    this.pending = null;
+    if (p.inode === inode) return p.fd;
+    native().close(p.fd);
+    return -1;
   }
 
   private remember(n: GoferInode): void {

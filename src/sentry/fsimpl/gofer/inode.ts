@@ -1,16 +1,22 @@
 // Inodes of the gofer file system. Each holds one file server handle (a host node
 // in the gofer process, or in the Sentry itself with directfs) and a cached copy
 // of the host stat: host inode numbers, mode, owners, size and times. Mutations
-// other than truncation keep the Inode defaults until the protocol's write side lands.
-import { EINVAL, ELOOP, ENOENT, ENOTDIR, ENXIO, EACCES, errnoFromNumber } from '../../../abi/linux/errno.js';
-import { O_ACCMODE, O_DSYNC, O_PATH, O_RDONLY, O_SYNC } from '../../../abi/linux/fcntl.js';
-import { S_IFBLK, S_IFCHR, type Stat } from '../../../abi/linux/stat.js';
-import type { SetAttrRequest } from '../../../lisafs/file_server.js';
+// go to the file server, one name of this directory at a time; the VFS has
+// checked permissions and mount flags, the gofer applies its own rules again.
+import {
+  EACCES, EINVAL, ELOOP, ENOENT, ENOTDIR, ENXIO, EROFS, EXDEV, errnoFromNumber,
+} from '../../../abi/linux/errno.js';
+import { AT_REMOVEDIR, O_ACCMODE, O_DSYNC, O_PATH, O_RDONLY, O_RDWR, O_SYNC, RENAME_EXCHANGE } from '../../../abi/linux/fcntl.js';
+import { S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, type Stat } from '../../../abi/linux/stat.js';
+import type { Owner, SetAttrRequest } from '../../../lisafs/file_server.js';
+import type { WalkEntry } from '../../../lisafs/types.js';
 import { native } from '../../../native.js';
 import type { Task } from '../../kernel/task.js';
 import { DirectoryDescription, PathDescription, type FileDescription } from '../../vfs/file.js';
-import { Inode, nowTimespec, type DataReader, type DirEntry, type SetAttr } from '../../vfs/inode.js';
+import { Inode, nowTimespec, type CreateOpts, type DataReader, type DirEntry, type SetAttr } from '../../vfs/inode.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
+import { filePagesTruncated } from '../../mm/file_pages.js';
+import { FifoInode } from '../pipe/pipe.js';
 import { GoferFileDescription, HostFd } from './file.js';
 import type { GoferFilesystem, HandleRef } from './filesystem.js';
 
@@ -34,6 +40,10 @@ export class GoferInode extends Inode {
   private prefetched: Map<string, GoferInode> | null = null;
   /** Names known not to exist (exclusive mode). */
   private negative: Set<string> | null = null;
+  /** Our own changes to this directory moved its times and link count: stat it again when asked. */
+  private stale = false;
+  /** A FIFO's pipe lives in the Sentry (as runsc's named pipes on gofer mounts do). */
+  private fifo: FifoInode | null = null;
 
   constructor(fs: GoferFilesystem, ref: HandleRef, st: Stat) {
     super(fs.inoOf(st.dev, st.ino), st.mode, st.uid, st.gid);
@@ -68,6 +78,14 @@ export class GoferInode extends Inode {
   }
 
   override stat(): Stat {
+    if (this.stale) {
+      this.stale = false;
+      try {
+        this.apply(this.fs.client.stat(this.handle));
+      } catch {
+        // Gone on the host meanwhile: the cached attributes are all there is.
+      }
+    }
     const s = super.stat();
     s.blocks = this.blocks;
     s.blksize = this.blksize;
@@ -94,6 +112,7 @@ export class GoferInode extends Inode {
   }
 
   noteTruncate(size: number): void {
+    if (size < this.bytes) filePagesTruncated(this, size);
     this.bytes = size;
     this.blocks = Math.min(this.blocks, Math.ceil(size / 512));
     this.mtime = this.ctime = nowTimespec();
@@ -156,6 +175,115 @@ export class GoferInode extends Inode {
     return out;
   }
 
+  // ---- directory changes ----
+
+  /** A directory of this file system we may change. */
+  private writableDir(): void {
+    if (!this.isDir()) throw ENOTDIR;
+    if (this.fs.readOnly) throw EROFS;
+  }
+
+  private peer(other: Inode): GoferInode {
+    if (!(other instanceof GoferInode) || other.fs !== this.fs) throw EXDEV;
+    return other;
+  }
+
+  /** Bookkeeping after `name` was made here: the name exists now, and our times moved. */
+  private added(name: string, e: WalkEntry): GoferInode {
+    this.negative?.delete(name);
+    this.prefetched?.delete(name);
+    this.stale = true;
+    return this.fs.newInode(e);
+  }
+
+  /** Bookkeeping after `name` went away; `victim` is its host stat from just before. */
+  private removed(name: string, victim: Stat | null): void {
+    this.prefetched?.delete(name);
+    this.noteMissing(name);
+    this.stale = true;
+    const v = victim ? this.fs.liveInode(victim) : null;
+    if (!v || !victim) return;
+    // Open descriptions of it still stat it: its link count drops as on Linux.
+    v.nlink = v.isDir() ? 0 : Math.max(0, victim.nlink - 1);
+    v.ctime = nowTimespec();
+    if (v.nlink === 0) this.fs.evict(v);
+  }
+
+  override create(name: string, opts: CreateOpts): Inode {
+    this.writableDir();
+    const r = this.fs.client.create(this.handle, name, O_RDWR, opts.mode & 0o7777, owner(opts));
+    const inode = this.added(name, r);
+    this.fs.setPending(inode, r.fd);
+    return inode;
+  }
+
+  override mkdir(name: string, opts: CreateOpts): Inode {
+    this.writableDir();
+    return this.added(name, this.fs.client.mkdir(this.handle, name, opts.mode & 0o7777, owner(opts)));
+  }
+
+  override mknod(name: string, opts: CreateOpts): Inode {
+    this.writableDir();
+    return this.added(name, this.fs.client.mknod(this.handle, name, opts.mode & (S_IFMT | 0o7777), owner(opts)));
+  }
+
+  override symlink(name: string, target: string, opts: CreateOpts): Inode {
+    this.writableDir();
+    return this.added(name, this.fs.client.symlink(this.handle, name, target, owner(opts)));
+  }
+
+  override link(name: string, target: Inode): void {
+    this.writableDir();
+    const t = this.peer(target);
+    t.apply(this.fs.client.link(this.handle, name, t.handle));
+    this.negative?.delete(name);
+    this.prefetched?.delete(name);
+    this.stale = true;
+  }
+
+  override unlink(name: string): void {
+    this.writableDir();
+    this.removed(name, this.fs.client.unlink(this.handle, name, 0));
+  }
+
+  override rmdir(name: string): void {
+    this.writableDir();
+    this.removed(name, this.fs.client.unlink(this.handle, name, AT_REMOVEDIR));
+  }
+
+  override rename(oldName: string, newDir: Inode, newName: string, flags: number): void {
+    this.writableDir();
+    const to = this.peer(newDir);
+    this.fs.client.rename(this.handle, oldName, to.handle, newName, flags);
+    this.prefetched?.delete(oldName);
+    to.prefetched?.delete(newName);
+    to.negative?.delete(newName);
+    if (!(flags & RENAME_EXCHANGE)) this.noteMissing(oldName);
+    this.stale = to.stale = true;
+  }
+
+  // ---- extended attributes (user.* and trusted.*; the VFS checked permissions) ----
+
+  override getxattr(name: string): Uint8Array {
+    return this.fs.client.getxattr(this.handle, name);
+  }
+
+  override listxattr(): string[] {
+    return this.fs.client.listxattr(this.handle);
+  }
+
+  override setxattr(name: string, value: Uint8Array, flags: number): void {
+    if (this.fs.readOnly) throw EROFS;
+    this.fs.client.setxattr(this.handle, name, value, flags);
+    this.ctime = nowTimespec();
+  }
+
+  override removexattr(name: string): void {
+    if (this.fs.readOnly) throw EROFS;
+    this.fs.client.removexattr(this.handle, name);
+    this.ctime = nowTimespec();
+  }
+
   // ---- symlinks ----
 
   override readlink(): string {
@@ -169,15 +297,26 @@ export class GoferInode extends Inode {
   // ---- files ----
 
   override open(t: Task, vd: VirtualDentry, flags: number): FileDescription {
-    if (flags & O_PATH) return new PathDescription(vd, flags);
+    const pending = this.fs.takePending(this);
+    if (flags & O_PATH) {
+      if (pending >= 0) native().close(pending);
+      return new PathDescription(vd, flags);
+    }
     if (this.isDir()) return new DirectoryDescription(vd, flags);
     if (this.isRegular()) {
+      // The file create() just made: its fd is open read-write already (O_SYNC/O_DSYNC need a fresh open).
+      if (pending >= 0 && !(flags & (O_SYNC | O_DSYNC))) return new GoferFileDescription(vd, flags, this, new HostFd(pending));
+      if (pending >= 0) native().close(pending);
       const { fd, stat } = this.fs.client.open(this.handle, flags & HOST_OPEN_FLAGS);
       this.apply(stat);
       return new GoferFileDescription(vd, flags, this, new HostFd(fd));
     }
     if (this.isSymlink()) throw ELOOP;
-    // As the gofer answers: host devices are out of reach, FIFOs and sockets are not served yet.
+    if (this.type === S_IFIFO) {
+      this.fifo ??= new FifoInode(this.fs, this.mode, this.uid, this.gid);
+      return this.fifo.open(t, vd, flags);
+    }
+    // Host devices are out of reach (as on a nodev mount); sockets cannot be opened.
     throw this.type === S_IFCHR || this.type === S_IFBLK ? EACCES : ENXIO;
   }
 
@@ -199,6 +338,7 @@ export class GoferInode extends Inode {
   }
 
   override setattr(attr: SetAttr): void {
+    if (this.fs.readOnly) throw EROFS;
     const req: SetAttrRequest = {
       mode: attr.mode,
       uid: attr.uid,
@@ -209,6 +349,9 @@ export class GoferInode extends Inode {
     };
     // A ctime-only change has nothing to send: the host sets ctime itself.
     if (Object.values(req).every((v) => v === undefined)) return;
+    if (attr.size !== undefined && attr.size < this.bytes) filePagesTruncated(this, attr.size);
     this.apply(this.fs.client.setattr(this.handle, req));
   }
 }
+
+const owner = (o: CreateOpts): Owner => ({ uid: o.uid, gid: o.gid });

@@ -93,6 +93,12 @@ export class HostFileDescription extends FileDescription {
     return this.type === S_IFREG;
   }
 
+  /** The host answers for its own fd (EINVAL for a pipe or tty, as here). */
+  override fsync(dataOnly: boolean): void {
+    const r = native().fsync(this.info.fd, dataOnly ? 1 : 0);
+    if (r < 0) throw errnoFromNumber(-r);
+  }
+
   /** Watches the host fd on the event loop while tasks wait on it. */
   private arm(mask: number): void {
     const want = (mask & EVENT_IN ? 1 : 0) | (mask & EVENT_OUT ? 2 : 0);

@@ -404,6 +404,14 @@ class OverlayReadDescription extends FileDescription {
     return this.inner.mapping();
   }
 
+  override dataFile(): FileDescription {
+    return this.inner.dataFile();
+  }
+
+  override fsync(dataOnly: boolean): void {
+    this.inner.fsync(dataOnly);
+  }
+
   protected override release(): void {
     this.inner.decRef();
   }

@@ -63,6 +63,27 @@ export class Pipe {
     return done;
   }
 
+  /** Copies up to `max` buffered bytes without consuming them (tee, and splice before its write lands). */
+  peek(max: number): Uint8Array {
+    const out = new Uint8Array(Math.min(max, this.size));
+    let done = 0;
+    let head = this.head;
+    for (const c of this.chunks) {
+      if (done === out.length) break;
+      const n = Math.min(c.length - head, out.length - done);
+      out.set(c.subarray(head, head + n), done);
+      done += n;
+      head = 0;
+    }
+    return out;
+  }
+
+  /** Consumes `n` buffered bytes (after peek) with read's wake-ups. */
+  discard(n: number): void {
+    const dst = new Uint8Array(Math.min(n, this.size));
+    if (dst.length > 0) this.read([dst]);
+  }
+
   write(src: IOSequence): number {
     if (this.readers === 0) throw EPIPE;
     const total = seqLength(src);

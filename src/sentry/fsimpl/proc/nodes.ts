@@ -189,14 +189,18 @@ export class SnapshotDescription extends FileDescription {
     return done;
   }
 
-  /** seq_lseek: only SEEK_SET and SEEK_CUR. */
   override seek(off: number, whence: number): number {
-    if (whence !== SEEK_SET && whence !== SEEK_CUR) throw EINVAL;
-    const pos = whence === SEEK_SET ? off : this.offset + off;
-    if (pos < 0) throw EINVAL;
-    this.offset = pos;
-    return pos;
+    return seekSetOrCur(this, off, whence);
   }
+}
+
+/** seq_lseek (and mem_lseek): only SEEK_SET and SEEK_CUR, no size to seek from. */
+export function seekSetOrCur(f: FileDescription, off: number, whence: number): number {
+  if (whence !== SEEK_SET && whence !== SEEK_CUR) throw EINVAL;
+  const pos = whence === SEEK_SET ? off : f.offset + off;
+  if (pos < 0) throw EINVAL;
+  f.offset = pos;
+  return pos;
 }
 
 /** A symlink whose target text may depend on the caller (/proc/self). */

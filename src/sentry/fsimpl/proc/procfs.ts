@@ -14,6 +14,7 @@ import { buildSysctl } from './sysctl.js';
 import {
   cmdlineText, filesystemsText, loadavgText, meminfoText, statText, swapsText, uptimeText, versionText,
 } from './system_files.js';
+import { procLocksText } from '../../vfs/locks.js';
 import { TaskDir, parseNumber, type ThreadDirs } from './task_dir.js';
 
 const PROC_SUPER_MAGIC = 0x9fa0;
@@ -76,6 +77,7 @@ class ProcRoot extends SynthDir {
     file('filesystems', () => filesystemsText());
     file('cmdline', () => cmdlineText());
     file('swaps', () => swapsText());
+    file('locks', () => procLocksText());
     this.add('mounts', new SynthSymlink(procfs, () => 'self/mounts'));
     this.add('net', new ProcNetDir(procfs));
     buildSysctl(procfs, k, this.dir('sys'));

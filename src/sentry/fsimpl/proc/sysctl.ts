@@ -1,6 +1,9 @@
 // /proc/sys (kernel/sysctl.c): the sandbox's sysctls. Permissions follow
 // proc_sys_permission: read-only entries refuse writers with EACCES even for
 // root. Only the UTS names are writable, as in a UTS namespace.
+import {
+  INOTIFY_MAX_QUEUED_EVENTS, INOTIFY_MAX_USER_INSTANCES, INOTIFY_MAX_USER_WATCHES,
+} from '../../../abi/linux/inotify.js';
 import { EINVAL } from '../../../abi/linux/errno.js';
 import { CAP_LAST_CAP } from '../../kernel/credentials.js';
 import type { Kernel, UtsNames } from '../../kernel/kernel.js';
@@ -82,6 +85,10 @@ export function buildSysctl(fs: Filesystem, k: Kernel, sys: SynthDir): void {
   const fsDir = sys.dir('fs');
   ro(fsDir, 'file-max', () => '9223372036854775807');
   ro(fsDir, 'nr_open', () => String(NR_OPEN));
+  const inotify = fsDir.dir('inotify');
+  ro(inotify, 'max_queued_events', () => String(INOTIFY_MAX_QUEUED_EVENTS));
+  ro(inotify, 'max_user_instances', () => String(INOTIFY_MAX_USER_INSTANCES));
+  ro(inotify, 'max_user_watches', () => String(INOTIFY_MAX_USER_WATCHES));
   const mq = fsDir.dir('mqueue');
   const mql = k.ipc.mqueue.limits;
   ro(mq, 'msg_max', () => String(mql.msgMax));

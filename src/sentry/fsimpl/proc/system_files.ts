@@ -101,7 +101,7 @@ export function statText(k: Kernel): string {
  * File systems the Sentry implements, all "nodev" (no block device). Packages that
  * add one (devpts, the gofer client) append its name here.
  */
-export const filesystemNames = ['sysfs', 'tmpfs', 'proc', 'pipefs', 'overlay'];
+export const filesystemNames = ['sysfs', 'tmpfs', 'proc', 'pipefs', 'devpts', 'overlay'];
 
 export function filesystemsText(): string {
   return filesystemNames.map((f) => `nodev\t${f}\n`).join('');

@@ -13,6 +13,7 @@ import { TaskState, type Task } from '../../kernel/task.js';
 import type { MemoryManager } from '../../mm/mm.js';
 import type { FileDescription } from '../../vfs/file.js';
 import { cpuList, cpuMask, hex16, nsToTicks, padNum, u64 } from './format.js';
+import { controllingTerminalOf } from '../devpts/ctty.js';
 
 const PAGE = 4096;
 
@@ -144,6 +145,7 @@ export function statText(caller: Task, task: Task, whole: boolean): string {
   const low31 = (m: bigint): string => String(m & 0x7fffffffn);
   const rsslim = task.limit(RLIMIT_RSS).cur;
   const code = mm ? codeRange(mm) : { start: 0, end: 0 };
+  const ctty = controllingTerminalOf(task.kernel, tg);
   const f: (string | number)[] = [
     task.tid,
     `(${task.comm})`,
@@ -151,8 +153,8 @@ export function statText(caller: Task, task: Task, whole: boolean): string {
     ppid,
     tg.pgid,
     tg.sid,
-    0, // tty_nr: no controlling terminal tracked yet
-    -1, // tpgid
+    ctty?.ttyNr ?? 0, // tty_nr: ptys only (the host terminal is not a sandbox device)
+    ctty?.foreground() ?? -1, // tpgid
     0, // flags
     0, 0, 0, 0, // minflt cminflt majflt cmajflt
     nsToTicks(utime),

@@ -1,7 +1,6 @@
 // /proc/<pid>/smaps, smaps_rollup (fs/proc/task_mmu.c) and /proc/<pid>/mem
 // (fs/proc/base.c): a process's memory seen VMA by VMA, and read/written by address.
-import { EIO, EINVAL } from '../../../abi/linux/errno.js';
-import { SEEK_CUR, SEEK_SET } from '../../../abi/linux/fcntl.js';
+import { EIO } from '../../../abi/linux/errno.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../abi/linux/mm.js';
 import { S_IFREG } from '../../../abi/linux/stat.js';
 import type { Task } from '../../kernel/task.js';
@@ -11,7 +10,7 @@ import { FileDescription } from '../../vfs/file.js';
 import type { Filesystem } from '../../vfs/filesystem.js';
 import { copyToSeq, gather, type IOSequence } from '../../vfs/iosequence.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
-import { SynthInode } from './nodes.js';
+import { SynthInode, seekSetOrCur } from './nodes.js';
 import { checkReadTask, hasMm } from './task_files.js';
 
 const kB = (bytes: number): string => `${String(Math.floor(bytes / 1024)).padStart(8)} kB`;
@@ -144,12 +143,8 @@ class MemDescription extends FileDescription {
     return n;
   }
 
-  /** mem_lseek: SEEK_SET and SEEK_CUR; any address is a valid offset. */
+  /** mem_lseek: any address is a valid offset. */
   override seek(off: number, whence: number): number {
-    if (whence !== SEEK_SET && whence !== SEEK_CUR) throw EINVAL;
-    const pos = whence === SEEK_SET ? off : this.offset + off;
-    if (pos < 0) throw EINVAL;
-    this.offset = pos;
-    return pos;
+    return seekSetOrCur(this, off, whence);
   }
 }

@@ -1,7 +1,13 @@
 // tmpfs: an in-memory file system (mm/shmem.c). Used for the overlay's upper
 // layer, /dev, /dev/shm and tmpfs mounts.
-import { EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EISDIR, EPERM } from '../../../abi/linux/errno.js';
+import {
+  EEXIST, ELOOP, EFBIG, EINVAL, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, ENXIO, EISDIR, EOPNOTSUPP, EPERM,
+} from '../../../abi/linux/errno.js';
 import { RENAME_EXCHANGE } from '../../../abi/linux/fcntl.js';
+import {
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, F_SEAL_EXEC, F_SEAL_FUTURE_WRITE, F_SEAL_GROW, F_SEAL_SEAL, F_SEAL_SHRINK,
+  F_SEAL_WRITE,
+} from '../../../abi/linux/splice.js';
 import { S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, dtypeOf } from '../../../abi/linux/stat.js';
 import { FifoInode } from '../pipe/pipe.js';
 import type { Task } from '../../kernel/task.js';
@@ -11,6 +17,7 @@ import { Filesystem, anonDev, type StatFs } from '../../vfs/filesystem.js';
 import { Inode, nowTimespec, type CreateOpts, type DataReader, type DirEntry, type SetAttr } from '../../vfs/inode.js';
 import { copyToSeq, seqLength, type IOSequence } from '../../vfs/iosequence.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
+import { filePagesTruncated } from '../../mm/file_pages.js';
 
 /** Makes the inode for a device/fifo/socket node (set by the device registry). */
 export type SpecialInodeFactory = (fs: TmpfsFilesystem, opts: CreateOpts) => Inode;
@@ -211,6 +218,8 @@ export class TmpfsFile extends Inode {
   length = 0;
   /** Open descriptions (the data stays while any is open after unlink). */
   openCount = 0;
+  /** File seals (fcntl F_ADD_SEALS); every shmem file starts sealed against sealing, memfds may lift it. */
+  seals = F_SEAL_SEAL;
 
   constructor(
     readonly fs: TmpfsFilesystem,
@@ -230,6 +239,8 @@ export class TmpfsFile extends Inode {
     if (size < 0) throw EINVAL;
     if (size > MAX_FILE) throw EFBIG;
     if (size < this.stored) this.setStored(size);
+    // Mapped pages past the new end go too.
+    if (size < this.length) filePagesTruncated(this, size);
     this.length = size;
   }
 
@@ -266,6 +277,7 @@ export class TmpfsFile extends Inode {
     if (n === 0) return 0;
     if (off > MAX_FILE) throw EFBIG;
     n = Math.min(n, MAX_FILE - off);
+    if (this.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_GROW)) n = this.sealedWrite(off, n);
     if (off + n > this.stored) {
       const room = this.fs.maxBytes - this.fs.usedBytes;
       const grow = off + n - this.stored;
@@ -289,7 +301,50 @@ export class TmpfsFile extends Inode {
     return n;
   }
 
+  /**
+   * How much of a write seals allow (shmem_write_begin): none with a write seal;
+   * with F_SEAL_GROW, the page-sized chunks that end within the current size.
+   */
+  private sealedWrite(off: number, n: number): number {
+    if (this.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) throw EPERM;
+    if (off + n <= this.length) return n;
+    const end = Math.floor(this.length / 4096) * 4096;
+    if (end <= off) throw EPERM;
+    return end - off;
+  }
+
+  /**
+   * fallocate(2) as shmem does it: plain allocation (optionally keeping the size) and
+   * punching holes; other modes are EOPNOTSUPP. Allocated space reads as zero, which
+   * the hole past `stored` already does, so only the size limit is checked, not charged.
+   */
+  allocate(mode: number, off: number, len: number): void {
+    if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) throw EOPNOTSUPP;
+    const end = off + len;
+    if (mode & FALLOC_FL_PUNCH_HOLE) {
+      if (this.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) throw EPERM;
+      if (off < this.stored) {
+        if (end >= this.stored) this.setStored(off);
+        else this.data.fill(0, off, end);
+      }
+      this.mtime = this.ctime = nowTimespec();
+      return;
+    }
+    if (end > MAX_FILE) throw EFBIG;
+    if (this.seals & F_SEAL_GROW && end > this.length) throw EPERM;
+    if (end > this.stored && end - this.stored > this.fs.maxBytes - this.fs.usedBytes) throw ENOSPC;
+    if (!(mode & FALLOC_FL_KEEP_SIZE) && end > this.length) this.length = end;
+    this.ctime = nowTimespec();
+  }
+
   override setattr(attr: SetAttr): void {
+    if (attr.size !== undefined) {
+      if ((attr.size < this.length && this.seals & F_SEAL_SHRINK) || (attr.size > this.length && this.seals & F_SEAL_GROW)) {
+        throw EPERM;
+      }
+    }
+    // F_SEAL_EXEC freezes the execute bits.
+    if (attr.mode !== undefined && this.seals & F_SEAL_EXEC && (attr.mode ^ this.mode) & 0o111) throw EPERM;
     if (attr.size !== undefined) {
       this.resize(attr.size);
       this.mtime = nowTimespec();
@@ -338,8 +393,16 @@ export class TmpfsFileDescription extends RegularFileDescription {
     return this.file.length;
   }
 
+  override dataInode(): object {
+    return this.file;
+  }
+
   override truncate(size: number): void {
     this.file.setattr({ size });
+  }
+
+  override allocate(mode: number, off: number, len: number): void {
+    this.file.allocate(mode, off, len);
   }
 
   override mapping(): MappingSource {
@@ -348,6 +411,7 @@ export class TmpfsFileDescription extends RegularFileDescription {
       readAt: (dst, off) => {
         f.readAt([dst], off);
       },
+      writeSealed: (f.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) !== 0,
     };
   }
 

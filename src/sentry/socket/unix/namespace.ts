@@ -100,6 +100,11 @@ export class UnixNamespace {
     return s;
   }
 
+  /** Whether any descriptor is in flight (the GC has work only then). */
+  get hasInflight(): boolean {
+    return this.inflight.size > 0;
+  }
+
   /** Descriptors user `uid` has in flight. */
   inflightOf(uid: number): number {
     return this.inflight.get(uid) ?? 0;

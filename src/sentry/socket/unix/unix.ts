@@ -48,10 +48,42 @@ import { MessageQueue, type MessageSender, type UnixMessage } from './queue.js';
 const RCV_SHUTDOWN = 1;
 const SEND_SHUTDOWN = 2;
 const SHUTDOWN_MASK = 3;
-/** Send-buffer charge per message besides its data (an skb's overhead). */
-const MSG_OVERHEAD = 256;
-/** Largest piece of a stream write queued as one message (Linux's skbs are smaller still). */
-const MAX_STREAM_CHUNK = 64 * 1024;
+const PAGE_SIZE = 4096;
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)) and of struct skb_shared_info (x86_64). */
+const SKB_STRUCT = 256;
+const SKB_SHINFO = 320;
+/** SKB_MAX_HEAD(0): the linear part that fits one page with its shared info. */
+const SKB_MAX_HEAD = PAGE_SIZE - SKB_SHINFO;
+/** SKB_MAX_ALLOC: datagrams longer than this put the rest in page fragments. */
+const SKB_MAX_ALLOC = (PAGE_SIZE << 2) - SKB_SHINFO;
+/** Largest piece of a stream write queued as one message: SKB_MAX_HEAD(0) + UNIX_SKB_FRAGS_SZ. */
+const MAX_STREAM_CHUNK = SKB_MAX_HEAD + 32768;
+const MAX_SKB_FRAGS = 17;
+
+const pageAlign = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+
+/** What kmalloc really allocates for n bytes (slab buckets, then whole page orders). */
+function kmallocSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 96 && n > 64) return 96;
+  if (n <= 192 && n > 128) return 192;
+  if (n <= 8192) return 2 ** Math.ceil(Math.log2(n));
+  return PAGE_SIZE * 2 ** Math.ceil(Math.log2(pageAlign(n) / PAGE_SIZE));
+}
+
+/**
+ * The skb truesize Linux charges to the sender's sk_wmem_alloc for a message of
+ * `len` bytes (so SIOCOUTQ and how much fits before EAGAIN match): the sk_buff, the
+ * kmalloc'd head with its shared info, and whole pages for the fragments. Stream
+ * sends keep at most SKB_MAX_HEAD in the head; datagrams up to SKB_MAX_ALLOC.
+ */
+function skbTruesize(len: number, stream: boolean): number {
+  const frags = stream
+    ? Math.min(len, pageAlign(Math.max(0, len - SKB_MAX_HEAD)))
+    : len > SKB_MAX_ALLOC ? pageAlign(Math.min(len - SKB_MAX_ALLOC, MAX_SKB_FRAGS * PAGE_SIZE)) : 0;
+  const head = len - frags;
+  return SKB_STRUCT + kmallocSize(Math.ceil(head / 64) * 64 + SKB_SHINFO) + pageAlign(frags);
+}
 /** net.unix.max_dgram_qlen */
 const MAX_DGRAM_QLEN = 10;
 const EVENT_WRNORM = 0x100;
@@ -134,6 +166,19 @@ export class UnixSocket extends SocketDescription implements MessageSender {
     ns.sockets.add(this);
   }
 
+  /** References to this description (FileDescription keeps its count private): the GC needs them. */
+  private fileRefs = 1;
+
+  override incRef(): void {
+    this.fileRefs++;
+    super.incRef();
+  }
+
+  override decRef(): void {
+    this.fileRefs--;
+    super.decRef();
+  }
+
   get addrBytes(): Uint8Array | null {
     return this.addr?.bytes ?? null;
   }
@@ -142,8 +187,11 @@ export class UnixSocket extends SocketDescription implements MessageSender {
     return this.type !== SOCK_DGRAM;
   }
 
+  /** Whether the last EPIPE a stream send failed with came from a check that raises SIGPIPE. */
+  private epipeSignals = true;
+
   override get sigpipe(): boolean {
-    return this.type === SOCK_STREAM;
+    return this.type === SOCK_STREAM && this.epipeSignals;
   }
 
   private notify(events: number): void {
@@ -362,7 +410,7 @@ export class UnixSocket extends SocketDescription implements MessageSender {
 
   /** Queues a message on `other`, charging it to us and taking references to its rights. */
   private enqueue(t: Task, other: UnixSocket, data: Uint8Array, rights: FileDescription[] | null, creds: UCred | null): void {
-    const charge = data.length + MSG_OVERHEAD;
+    const charge = skbTruesize(data.length, this.type === SOCK_STREAM);
     let r: FileDescription[] | null = null;
     if (rights && rights.length > 0) {
       r = rights.slice();
@@ -384,19 +432,35 @@ export class UnixSocket extends SocketDescription implements MessageSender {
     if (!this.peer || this.state !== 'established') throw ENOTCONN;
     let sent = 0;
     let rights = req.rights;
+    let entered = false;
     return socketWait(t, {
       nonblock: (req.flags & MSG_DONTWAIT) !== 0,
       timeoutNs: this.sndtimeoNs,
       waits: () => [{ queue: this.waitQueue, mask: WRITABLE | EVENT_HUP | EVENT_ERR }],
       progress: () => (sent > 0 ? sent : null),
       attempt: () => {
+        // EPIPE from the checks Linux sends to pipe_err raises SIGPIPE; a failed
+        // buffer allocation (sk_err, our own shutdown, seen after a wait) does not.
+        let signal = false;
         try {
-          if (this.shut & SEND_SHUTDOWN) throw EPIPE;
+          if (!entered) {
+            entered = true;
+            if (this.shut & SEND_SHUTDOWN) {
+              signal = true;
+              throw EPIPE;
+            }
+          }
           while (sent < req.length) {
-            const other = this.peer!;
-            if (other.dead || other.shut & RCV_SHUTDOWN) throw EPIPE;
             // sock_alloc_send_pskb: room while the charge is under the buffer (it may overshoot).
+            const err = this.takeError();
+            if (err) throw err;
+            if (this.shut & SEND_SHUTDOWN) throw EPIPE;
             if (this.wmem >= this.sndbuf) throw EAGAIN;
+            const other = this.peer!;
+            if (other.dead || other.shut & RCV_SHUTDOWN) {
+              signal = true;
+              throw EPIPE;
+            }
             const n = Math.min(req.length - sent, (this.sndbuf >> 1) - 64, MAX_STREAM_CHUNK);
             const data = copyData(req.data(), sent, n);
             if (data.length === 0) break;
@@ -407,7 +471,8 @@ export class UnixSocket extends SocketDescription implements MessageSender {
           return sent;
         } catch (e) {
           if (e === EAGAIN) throw e;
-          if (e === EPIPE && sent === 0) this.raiseSigpipe(t, req.flags);
+          this.epipeSignals = signal;
+          if (signal && sent === 0) this.raiseSigpipe(t, req.flags);
           if (sent > 0) return sent;
           throw e;
         }
@@ -731,6 +796,33 @@ export class UnixSocket extends SocketDescription implements MessageSender {
     const pending = this.pending.splice(0);
     this.purge();
     releaseFiles(pending);
+    // Like unix_release_sock, any close may free cycles of sockets kept alive only by
+    // descriptors in flight to each other.
+    if (this.ns.hasInflight) collectGarbage(this.ns);
+  }
+
+  /** Sockets this one's queue (and, for a listener, its unaccepted connections' queues) holds in flight. */
+  gcChildren(): UnixSocket[] {
+    const out: UnixSocket[] = [];
+    const scan = (q: MessageQueue): void => {
+      for (let i = 0; i < q.length; i++) {
+        for (const f of q.at(i)!.rights ?? []) if (f instanceof UnixSocket) out.push(f);
+      }
+    };
+    scan(this.rq);
+    for (const e of this.pending) scan(e.rq);
+    return out;
+  }
+
+  /** Whether every reference to this socket is a descriptor in flight (`inflight` of them). */
+  gcOnlyInflight(inflight: number): boolean {
+    return this.fileRefs === inflight;
+  }
+
+  /** Drops what the queues gcChildren scans hold (unix_gc's hitlist). */
+  gcPurge(): void {
+    this.purge();
+    for (const e of this.pending) e.purge();
   }
 
   /** Drops every queued message: senders get their buffer space back, rights are released. */
@@ -742,6 +834,59 @@ export class UnixSocket extends SocketDescription implements MessageSender {
       m.sender.uncharge(m.charge);
     }
     releaseFiles(drop);
+  }
+}
+
+let collecting = false;
+let collectAgain = false;
+
+/**
+ * unix_gc: finds sockets referenced only by descriptors in flight in the queues of
+ * other such sockets (a socket sent over itself, or cycles of them), which no
+ * process can ever receive, and purges their queues, which frees them.
+ * Candidates are sockets all of whose references are in flight; one held by
+ * anything else (a descriptor, a queue outside the candidates) is alive, and so is
+ * everything in its queues.
+ */
+function collectGarbage(ns: UnixNamespace): void {
+  if (collecting) {
+    collectAgain = true;
+    return;
+  }
+  collecting = true;
+  try {
+    do {
+      collectAgain = false;
+      const children = new Map<UnixSocket, UnixSocket[]>();
+      const inflight = new Map<UnixSocket, number>();
+      for (const s of ns.sockets) {
+        const c = s.gcChildren();
+        children.set(s, c);
+        for (const x of c) inflight.set(x, (inflight.get(x) ?? 0) + 1);
+      }
+      const candidates = new Set<UnixSocket>();
+      for (const [s, n] of inflight) if (s.gcOnlyInflight(n)) candidates.add(s);
+      if (candidates.size === 0) break;
+      // References a candidate gets from candidates' queues; any beyond those come from outside.
+      const internal = new Map<UnixSocket, number>();
+      for (const c of candidates) {
+        for (const x of children.get(c) ?? []) if (candidates.has(x)) internal.set(x, (internal.get(x) ?? 0) + 1);
+      }
+      const alive: UnixSocket[] = [...candidates].filter((c) => (inflight.get(c) ?? 0) > (internal.get(c) ?? 0));
+      for (let i = 0; i < alive.length; i++) {
+        const a = alive[i]!;
+        candidates.delete(a);
+        for (const x of children.get(a) ?? []) {
+          if (candidates.has(x)) {
+            candidates.delete(x);
+            alive.push(x);
+          }
+        }
+      }
+      for (const g of candidates) g.gcPurge();
+    } while (collectAgain);
+  } finally {
+    collecting = false;
   }
 }
 

@@ -5,7 +5,7 @@ import { EAGAIN } from '../../../abi/linux/errno.js';
 import { O_NONBLOCK } from '../../../abi/linux/fcntl.js';
 import { Block } from '../../kernel/block.js';
 import type { Task } from '../../kernel/task.js';
-import { EVENT_IN, EVENT_OUT } from '../../kernel/waiter.js';
+import { EVENT_IN, EVENT_OUT, TimedWouldBlock } from '../../kernel/waiter.js';
 import type { FileDescription } from '../../vfs/file.js';
 import { SocketDescription } from '../../socket/socket.js';
 import { returnOnInterrupt, socketWait } from '../../socket/wait.js';
@@ -20,10 +20,16 @@ export function blockingRead(t: Task, file: FileDescription, op: () => number): 
       attempt: op,
     }) as number | Block;
   }
+  const start = t.kernel.uptimeNs();
   const attempt = (): number | Block => {
     try {
       return op();
     } catch (e) {
+      // A terminal's VTIME: wait for input, but only until the deadline the file names.
+      if (e instanceof TimedWouldBlock) {
+        const deadline = Math.max(start + e.afterStartNs, e.notBeforeNs);
+        return new Block(attempt, [{ queue: file.waitQueue, mask: EVENT_IN }], deadline, () => e.expire());
+      }
       if (e !== EAGAIN || file.flags & O_NONBLOCK) throw e;
       return t.waitOn(file.waitQueue, EVENT_IN, attempt);
     }

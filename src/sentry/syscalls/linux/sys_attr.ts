@@ -1,4 +1,4 @@
-// Attribute changes: chmod family, chown family, truncate/ftruncate, utimensat.
+// Attribute changes: chmod family, chown family, truncate/ftruncate, utimensat, futimesat.
 import { EBADF, EFBIG, EINVAL, EISDIR, EPERM, EROFS } from '../../../abi/linux/errno.js';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW } from '../../../abi/linux/fcntl.js';
 import { RLIMIT_FSIZE } from '../../../abi/linux/limits.js';
@@ -9,6 +9,8 @@ import type { Task } from '../../kernel/task.js';
 import { nowTimespec, type Inode } from '../../vfs/inode.js';
 import type { VirtualDentry } from '../../vfs/mount.js';
 import { lookupAt } from '../../vfs/ops.js';
+import { notifyChange, notifyModify } from '../../vfs/fsnotify.js';
+import { IN_ACCESS, IN_ATTRIB, IN_MODIFY } from '../../../abi/linux/inotify.js';
 import { MAY_WRITE, checkPermission, isOwner } from '../../vfs/permissions.js';
 
 function writableMount(vd: VirtualDentry): void {
@@ -23,6 +25,7 @@ function setMode(t: Task, vd: VirtualDentry, mode: number): void {
   // Non-members lose setgid unless privileged (inode_change_ok).
   if ((m & S_ISGID) && !t.creds.inGroup(inode.gid) && !t.creds.hasCap(CAP_FSETID)) m &= ~S_ISGID;
   inode.setattr({ mode: m });
+  notifyChange(vd.dentry, IN_ATTRIB);
 }
 
 export function chmod(t: Task, [path, mode]: SyscallArgs): number {
@@ -56,6 +59,7 @@ function setOwner(t: Task, vd: VirtualDentry, uid: number, gid: number): void {
     attr.mode = inode.mode & 0o7777 & ~(S_ISUID | S_ISGID);
   }
   inode.setattr(attr);
+  notifyChange(vd.dentry, IN_ATTRIB);
 }
 
 export function chown(t: Task, [path, uid, gid]: SyscallArgs): number {
@@ -99,7 +103,8 @@ export function truncate(t: Task, [path, length]: SyscallArgs): number {
   if (vd.dentry.inode.isDir()) throw EISDIR;
   writableMount(vd);
   checkPermission(t.creds, vd.dentry.inode, MAY_WRITE);
-  truncateInode(vd.dentry.inode, length.int64());
+  t.mm.truncating(() => truncateInode(vd.dentry.inode, length.int64()));
+  notifyModify(vd.dentry);
   return 0;
 }
 
@@ -108,7 +113,8 @@ export function ftruncate(t: Task, [fd, length]: SyscallArgs): number {
   checkSize(t, length.int64());
   if (!f.writable) throw f.inode.isDir() ? EISDIR : EBADF;
   if (!f.inode.isRegular()) throw EINVAL;
-  f.truncate(length.int64());
+  t.mm.truncating(() => f.truncate(length.int64()));
+  notifyModify(f.vd.dentry);
   return 0;
 }
 
@@ -120,7 +126,6 @@ export function utimensat(t: Task, [dirfd, path, times, flags]: SyscallArgs): nu
   if (f & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) throw EINVAL;
   const p = path.addr() === 0 ? '' : t.readPath(path.addr(), true);
   const vd = p === '' ? t.fdTable.get(dirfd.int32()).vd : lookupAt(t, dirfd.int32(), p, !(f & AT_SYMLINK_NOFOLLOW));
-  const inode = vd.dentry.inode;
   const now = nowTimespec();
   let atime: Timespec | undefined = now;
   let mtime: Timespec | undefined = now;
@@ -140,6 +145,13 @@ export function utimensat(t: Task, [dirfd, path, times, flags]: SyscallArgs): nu
     mtime = ts(16);
     if (!atime && !mtime) return 0;
   }
+  return setTimes(t, vd, atime, mtime, explicit);
+}
+
+/** Setting explicit times takes ownership; "now" takes ownership or write permission. */
+function setTimes(t: Task, vd: VirtualDentry, atime: Timespec | undefined, mtime: Timespec | undefined,
+  explicit: boolean): number {
+  const inode = vd.dentry.inode;
   writableMount(vd);
   if (explicit) {
     if (!isOwner(t.creds, inode)) throw EPERM;
@@ -147,5 +159,31 @@ export function utimensat(t: Task, [dirfd, path, times, flags]: SyscallArgs): nu
     checkPermission(t.creds, inode, MAY_WRITE);
   }
   inode.setattr({ ...(atime ? { atime } : {}), ...(mtime ? { mtime } : {}) });
+  // Both times is a utimes (IN_ATTRIB); one alone reads as an access or a modification.
+  notifyChange(vd.dentry, atime && mtime ? IN_ATTRIB : atime ? IN_ACCESS : IN_MODIFY);
   return 0;
+}
+
+/** futimesat(2): utimensat with timevals; a NULL path means dirfd itself (futimes). */
+export function futimesat(t: Task, [dirfd, path, times]: SyscallArgs): number {
+  let atime: Timespec | undefined;
+  let mtime: Timespec | undefined;
+  if (times.addr() !== 0) {
+    const raw = t.mm.copyIn(times.addr(), 32);
+    const dv = new DataView(raw.buffer, raw.byteOffset, 32);
+    const tv = (o: number): Timespec => {
+      // Checked here: UTIME_NOW/UTIME_OMIT mean nothing for timevals.
+      const usec = Number(dv.getBigInt64(o + 8, true));
+      if (usec < 0 || usec >= 1_000_000) throw EINVAL;
+      return { sec: Number(dv.getBigInt64(o, true)), nsec: usec * 1000 };
+    };
+    atime = tv(0);
+    mtime = tv(16);
+  }
+  const vd = path.addr() === 0 ? t.fdTable.get(dirfd.int32()).vd : lookupAt(t, dirfd.int32(), t.readPath(path.addr()), true);
+  if (!atime) {
+    const now = nowTimespec();
+    return setTimes(t, vd, now, now, false);
+  }
+  return setTimes(t, vd, atime, mtime, true);
 }

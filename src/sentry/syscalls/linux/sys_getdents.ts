@@ -3,6 +3,7 @@ import { EINVAL, ENOTDIR } from '../../../abi/linux/errno.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
 import type { DirEntry } from '../../vfs/inode.js';
+import { notifyAccess } from '../../vfs/fsnotify.js';
 
 type Encoder = (e: DirEntry, off: number) => Uint8Array;
 
@@ -52,6 +53,7 @@ function getdentsCommon(t: Task, fd: number, addr: number, count: number, enc: E
     used += rec.length;
     return true;
   });
+  notifyAccess(file); // iterate_dir reports every listing, even at the end
   if (tooSmall) throw EINVAL;
   const out = new Uint8Array(used);
   let o = 0;

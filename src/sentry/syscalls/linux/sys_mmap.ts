@@ -1,5 +1,5 @@
 // mmap(2), munmap(2), mprotect(2), mremap(2), madvise(2), msync(2), mincore(2), brk(2).
-import { EACCES, EBADF, EINVAL, ENOMEM, EOPNOTSUPP } from '../../../abi/linux/errno.js';
+import { EACCES, EBADF, EINVAL, ENOMEM, EOPNOTSUPP, EPERM } from '../../../abi/linux/errno.js';
 import {
   MADV_COLD, MADV_DODUMP, MADV_DOFORK, MADV_DONTDUMP, MADV_DONTFORK, MADV_DONTNEED, MADV_FREE, MADV_HUGEPAGE,
   MADV_KEEPONFORK, MADV_MERGEABLE, MADV_NOHUGEPAGE, MADV_NORMAL, MADV_PAGEOUT, MADV_POPULATE_READ,
@@ -10,16 +10,14 @@ import {
   MS_ASYNC, MS_INVALIDATE, MS_SYNC, PAGE_SIZE, PROT_WRITE, pageRoundUp,
 } from '../../../abi/linux/mm.js';
 import { RLIMIT_AS } from '../../../abi/linux/limits.js';
-import { log } from '../../../log.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
+import { fileSourceOf } from '../../mm/file_source.js';
 
 /** Flags MAP_SHARED_VALIDATE accepts (mm/mmap.c LEGACY_MAP_MASK plus MAP_SYNC). */
 const VALIDATE_MASK = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |
   MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT |
   MAP_FIXED_NOREPLACE | MAP_SYNC | 0x3f000000;
-
-let warnedShared = false;
 
 /** RLIMIT_AS applies to every mapping call. */
 function withAsLimit(t: Task): Task['mm'] {
@@ -56,17 +54,17 @@ export function mmap(t: Task, [addrArg, lenArg, protArg, flagsArg, fdArg, offArg
   if (!file.readable) throw EACCES;
   if (shared && prot & PROT_WRITE && !file.writable) throw EACCES;
   const mapping = file.mapping();
-  if (shared && prot & PROT_WRITE && !warnedShared) {
-    warnedShared = true;
-    log.warn('MAP_SHARED writable file mappings are private copies until the VFS supports shared file pages');
-  }
+  // A write-sealed memfd takes no writable shared map, and a shared one can never become writable.
+  const sealed = shared && mapping.writeSealed === true;
+  if (sealed && prot & PROT_WRITE) throw EPERM;
   const st = file.stat();
+  const source = fileSourceOf(file, mapping);
   return t.mm.mmap({
     addr, length: len, prot, fixed: fixed && !noReplace, noReplace, shared, locked,
     // A shared mapping of a file opened without write access can never become writable.
-    maxProt: shared && !file.writable ? 7 & ~PROT_WRITE : 7,
+    maxProt: shared && (!file.writable || sealed) ? 7 & ~PROT_WRITE : 7,
     file: { readAt: mapping.readAt, path: mapping.name ?? t.fs.pathOf(file.vd), dev: st.dev, ino: st.ino, offset: off,
-      ...(mapping.cacheKey ? { cacheKey: mapping.cacheKey, size: mapping.size ?? 0 } : {}) },
+      ...(source ? { source } : {}) },
   });
 }
 
@@ -113,6 +111,8 @@ export function msync(t: Task, [addr, len, flags]: SyscallArgs): number {
   if (a % PAGE_SIZE !== 0) throw EINVAL;
   const l = pageRoundUp(len.size());
   if (l > 0 && !t.mm.isMapped(a, l)) throw ENOMEM;
+  // Stores through shared file mappings reach the file (MS_ASYNC too: writeback is cheap here).
+  if (l > 0) t.mm.syncFiles(a, l);
   return 0;
 }
 

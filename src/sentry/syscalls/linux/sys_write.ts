@@ -9,6 +9,7 @@ import type { SyscallResult } from '../../kernel/block.js';
 import type { SyscallArgs } from '../../kernel/syscall_args.js';
 import type { Task } from '../../kernel/task.js';
 import type { FileDescription } from '../../vfs/file.js';
+import { MSG_DONTWAIT } from '../../../abi/linux/socket.js';
 import { SocketDescription } from '../../socket/socket.js';
 import { seqDrop, seqLength, seqTake, type IOSequence } from '../../vfs/iosequence.js';
 import { blockingWrite } from './blocking.js';
@@ -37,17 +38,24 @@ function limitFileSize(t: Task, file: FileDescription, src: IOSequence, off: num
 function doWrite(t: Task, file: FileDescription, src0: IOSequence, off: number): SyscallResult {
   const src = limitFileSize(t, file, src0, off);
   const total = seqLength(src);
-  try {
-    if (total === 0) return file.write(t, src, off);
-    return blockingWrite(t, file, total, (done) => file.write(t, seqDrop(src, done), off < 0 ? -1 : off + done));
-  } catch (e) {
-    // Writing to a pipe nobody reads raises SIGPIPE as well as failing with EPIPE
-    // (for sockets, only stream ones do).
-    if (e === EPIPE && (!(file instanceof SocketDescription) || file.sigpipe)) {
-      sendToThread(t, { signo: SIGPIPE, code: SI_USER, pid: t.tg.pid, uid: t.creds.ruid });
-    }
-    throw e;
+  if (file instanceof SocketDescription) {
+    // send(2) without flags: the socket waits (bounded by SO_SNDTIMEO) and raises
+    // SIGPIPE itself, also for an EPIPE found after a wait.
+    const flags = file.nonblocking ? MSG_DONTWAIT : 0;
+    return file.sendmsg(t, { data: () => src, length: total, to: null, rights: null, creds: null, flags });
   }
+  // Writing to a pipe nobody reads raises SIGPIPE as well as failing with EPIPE, also
+  // when the reader went away while we waited for room (hence inside the retried op).
+  const attempt = (s: IOSequence, at: number): number => {
+    try {
+      return file.write(t, s, at);
+    } catch (e) {
+      if (e === EPIPE) sendToThread(t, { signo: SIGPIPE, code: SI_USER, pid: t.tg.pid, uid: t.creds.ruid });
+      throw e;
+    }
+  };
+  if (total === 0) return attempt(src, off);
+  return blockingWrite(t, file, total, (done) => attempt(seqDrop(src, done), off < 0 ? -1 : off + done));
 }
 
 export function write(t: Task, [fd, buf, count]: SyscallArgs): SyscallResult {

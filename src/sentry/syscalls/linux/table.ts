@@ -14,6 +14,7 @@ import * as execve from './sys_execve.js';
 import * as exit from './sys_exit.js';
 import * as fadvise from './sys_fadvise.js';
 import * as fcntl from './sys_fcntl.js';
+import * as flock from './sys_flock.js';
 import * as futex from './sys_futex.js';
 import * as getdents from './sys_getdents.js';
 import * as identity from './sys_identity.js';
@@ -37,6 +38,7 @@ import * as sched from './sys_sched.js';
 import * as session from './sys_session.js';
 import * as signal from './sys_signal.js';
 import * as signalfd from './sys_signalfd.js';
+import * as inotify from './sys_inotify.js';
 import * as stat from './sys_stat.js';
 import * as sysinfo from './sys_sysinfo.js';
 import * as syslog from './sys_syslog.js';
@@ -55,6 +57,10 @@ import * as creds from './sys_creds.js';
 import * as seccomp from './sys_seccomp.js';
 import * as sock from './sys_socket.js';
 import * as sendrecv from './sys_sendrecv.js';
+import * as sync from './sys_sync.js';
+import * as fallocate from './sys_fallocate.js';
+import * as splice from './sys_splice.js';
+import * as memfd from './sys_memfd.js';
 
 const table: (SyscallEntry | undefined)[] = [];
 
@@ -130,15 +136,34 @@ full(SYS.fchownat, attr.fchownat);
 full(SYS.truncate, attr.truncate);
 full(SYS.ftruncate, attr.ftruncate);
 full(SYS.utimensat, attr.utimensat);
-partial(SYS.getxattr, xattr.getxattr, 'no extended attributes are stored yet');
-partial(SYS.lgetxattr, xattr.lgetxattr, 'no extended attributes are stored yet');
-partial(SYS.fgetxattr, xattr.fgetxattr, 'no extended attributes are stored yet');
-partial(SYS.listxattr, xattr.listxattr, 'no extended attributes are stored yet');
-partial(SYS.llistxattr, xattr.llistxattr, 'no extended attributes are stored yet');
-partial(SYS.flistxattr, xattr.flistxattr, 'no extended attributes are stored yet');
-for (const nr of [SYS.setxattr, SYS.lsetxattr, SYS.fsetxattr, SYS.removexattr, SYS.lremovexattr, SYS.fremovexattr]) {
-  partial(nr, xattr.setxattrUnsupported, 'returns EOPNOTSUPP until file systems store xattrs');
-}
+full(SYS.futimesat, attr.futimesat);
+// sync, preallocation, in-kernel copies, memfds
+full(SYS.fsync, sync.fsync);
+full(SYS.fdatasync, sync.fdatasync);
+partial(SYS.sync, sync.sync, 'returns at once: host-backed data is already in the host page cache, not forced to disk');
+full(SYS.syncfs, sync.syncfs);
+full(SYS.sync_file_range, sync.sync_file_range);
+partial(SYS.fallocate, fallocate.fallocate, 'tmpfs: allocation and PUNCH_HOLE as Linux (ZERO_RANGE etc. EOPNOTSUPP), space is checked against the size limit but not reserved; host files: the host decides');
+full(SYS.sendfile, splice.sendfile);
+partial(SYS.splice, splice.splice, 'pipes count bytes, not page buffers: a splice into a pipe moves up to its free bytes');
+partial(SYS.tee, splice.tee, 'data is copied, not shared page buffers');
+partial(SYS.vmsplice, splice.vmsplice, 'pages are copied (SPLICE_F_GIFT has no effect)');
+full(SYS.copy_file_range, splice.copy_file_range);
+partial(SYS.memfd_create, memfd.memfd_create, 'MFD_HUGETLB: EINVAL');
+// xattrs are stored by gofer (host) files; tmpfs, proc and overlay files have none.
+const XATTR_NOTE = 'user.* and trusted.* on host (gofer) files; other file systems store none (EOPNOTSUPP)';
+partial(SYS.getxattr, xattr.getxattr, XATTR_NOTE);
+partial(SYS.lgetxattr, xattr.lgetxattr, XATTR_NOTE);
+partial(SYS.fgetxattr, xattr.fgetxattr, XATTR_NOTE);
+partial(SYS.listxattr, xattr.listxattr, XATTR_NOTE);
+partial(SYS.llistxattr, xattr.llistxattr, XATTR_NOTE);
+partial(SYS.flistxattr, xattr.flistxattr, XATTR_NOTE);
+partial(SYS.setxattr, xattr.setxattr, XATTR_NOTE);
+partial(SYS.lsetxattr, xattr.lsetxattr, XATTR_NOTE);
+partial(SYS.fsetxattr, xattr.fsetxattr, XATTR_NOTE);
+partial(SYS.removexattr, xattr.removexattr, XATTR_NOTE);
+partial(SYS.lremovexattr, xattr.lremovexattr, XATTR_NOTE);
+partial(SYS.fremovexattr, xattr.fremovexattr, XATTR_NOTE);
 full(SYS.fadvise64, fadvise.fadvise64);
 full(SYS.readahead, fadvise.readahead);
 // fs context
@@ -146,7 +171,7 @@ full(SYS.getcwd, cwd.getcwd);
 full(SYS.chdir, cwd.chdir);
 full(SYS.fchdir, cwd.fchdir);
 full(SYS.chroot, cwd.chroot);
-partial(SYS.mount, mnt.mount, 'tmpfs/ramfs, proc, sysfs, mqueue, bind (MS_REC), MS_MOVE, remount; propagation flags accepted, nothing propagates; devpts and cgroup: ENODEV');
+partial(SYS.mount, mnt.mount, 'tmpfs/ramfs, proc, sysfs, mqueue, devpts, bind (MS_REC), MS_MOVE, remount; propagation flags accepted, nothing propagates; cgroup: ENODEV');
 full(SYS.umount2, mnt.umount2);
 full(SYS.pivot_root, mnt.pivot_root);
 full(SYS.umask, cwd.umask);
@@ -154,10 +179,11 @@ full(SYS.umask, cwd.umask);
 full(SYS.dup, dup.dup);
 full(SYS.dup2, dup.dup2);
 full(SYS.dup3, dup.dup3);
-partial(SYS.fcntl, fcntl.fcntl, 'record locks (F_GETLK/F_SETLK*) and leases not yet');
+partial(SYS.fcntl, fcntl.fcntl, 'leases (F_SETLEASE), F_NOTIFY and signal-driven I/O (F_SETOWN/F_SETSIG) not yet');
+full(SYS.flock, flock.flock);
 full(SYS.pipe, pipe.pipe);
 full(SYS.pipe2, pipe.pipe2);
-partial(SYS.ioctl, ioctl.ioctl, 'terminal ioctls on host ttys, FIONREAD, FIONBIO, FIOCLEX; others ENOTTY');
+partial(SYS.ioctl, ioctl.ioctl, 'terminal ioctls on host ttys and ptys (termios, window size, job control, TIOCPKT, TIOCGPTN/TIOCSPTLCK/TIOCGPTPEER), FIONREAD, FIONBIO, FIOCLEX; others ENOTTY');
 // system
 full(SYS.uname, uname.uname);
 full(SYS.sethostname, uname.sethostname);
@@ -211,7 +237,7 @@ full(SYS.munmap, mmap.munmap);
 full(SYS.mprotect, mmap.mprotect);
 partial(SYS.mremap, mmap.mremap, 'MREMAP_DONTUNMAP unsupported');
 full(SYS.madvise, mmap.madvise);
-partial(SYS.msync, mmap.msync, 'MAP_SHARED file pages are private copies (nothing to write back)');
+full(SYS.msync, mmap.msync);
 full(SYS.mincore, mmap.mincore);
 full(SYS.brk, mmap.brk);
 // signals
@@ -263,6 +289,11 @@ partial(SYS.timerfd_settime, timerfd.timerfd_settime, 'TFD_TIMER_CANCEL_ON_SET a
 full(SYS.timerfd_gettime, timerfd.timerfd_gettime);
 full(SYS.signalfd, signalfd.signalfd);
 full(SYS.signalfd4, signalfd.signalfd4);
+// inotify: events come from the sandbox's own VFS operations, not from host-side changes to gofer files
+partial(SYS.inotify_init, inotify.inotify_init, 'no IN_UNMOUNT; changes made on the host outside the sandbox are not seen');
+partial(SYS.inotify_init1, inotify.inotify_init1, 'no IN_UNMOUNT; changes made on the host outside the sandbox are not seen');
+full(SYS.inotify_add_watch, inotify.inotify_add_watch);
+full(SYS.inotify_rm_watch, inotify.inotify_rm_watch);
 
 // SysV IPC and POSIX message queues
 partial(SYS.shmget, sysvShm.shmget, 'SHM_HUGETLB gives normal pages; more than the sandbox memory is ENOMEM even with SHM_NORESERVE');
