@@ -3,7 +3,8 @@
 // the same run. Medians of several repetitions; the VM is noisy, so read ratios.
 //   node bench/run.mjs [--quick]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,24 +36,41 @@ function runners() {
 }
 
 /** Runs a program printing one number; returns the median per runner. `doFlags` go to `do` in the sandboxes. */
-function measure(argv, doFlags = []) {
-  const res = {};
+function measure(argv, doFlags = [], n = reps) {
+  return measureLines(argv, doFlags, 1, n)[0];
+}
+
+/** The same for a program printing `lines` numbers, one a line: one result per line. */
+function measureLines(argv, doFlags, lines, n = reps) {
+  const res = Array.from({ length: lines }, () => ({}));
   for (const [name, wrap] of runners()) {
-    const vals = [];
-    for (let i = 0; i < reps; i++) {
+    const vals = Array.from({ length: lines }, () => []);
+    let failed = null;
+    for (let i = 0; i < n && !failed; i++) {
       const cmd = wrap(argv, doFlags);
       const p = spawnSync(cmd[0], cmd.slice(1), { encoding: 'utf8', timeout: 600_000 });
-      const v = Number.parseFloat(p.stdout.trim().split('\n').pop());
-      if (p.status !== 0 || Number.isNaN(v)) {
-        vals.length = 0;
-        res[name] = `failed: ${p.stderr.trim().split('\n').pop()}`;
-        break;
-      }
-      vals.push(v);
+      const vs = (p.stdout ?? '').trim().split('\n').slice(-lines).map(Number.parseFloat);
+      if (p.status !== 0 || vs.length !== lines || vs.some(Number.isNaN)) failed = `failed: ${p.error?.message ?? (p.stderr ?? '').trim().split('\n').pop()}`;
+      else vs.forEach((v, k) => vals[k].push(v));
     }
-    if (vals.length) res[name] = median(vals);
+    res.forEach((r, k) => { r[name] = failed ?? median(vals[k]); });
   }
   return res;
+}
+
+/** A directory on the host with `n` files of `size(i)` bytes, spread over subdirectories of `per` (made once). */
+function tree(name, n, per, size) {
+  const dir = join(out, name);
+  const done = `${dir}.complete`;
+  if (existsSync(done)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  for (let i = 0; i < n; i++) {
+    const sub = per ? join(dir, `d${Math.floor(i / per)}`) : dir;
+    if (i % (per || n) === 0) mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, `f${i}`), Buffer.alloc(size(i), 97 + (i % 26)));
+  }
+  writeFileSync(done, '');
+  return dir;
 }
 
 /** Wall time of a whole command, ms. */
@@ -98,6 +116,25 @@ data.push(report('open+read 4KiB+close', 'ns', measure([build('openread'), file,
 mkdirSync(join(out, 'create'), { recursive: true });
 data.push(report('create+write 100B+close of a host file', 'µs',
   measure([build('createfile'), join(out, 'create'), quick ? '500' : '2000'], ['--force-overlay=false'])));
+// VFS: stat of a path the sandbox has cached; a 10,000-entry host directory read with getdents64.
+data.push(report('stat of a cached path', 'µs', measure([build('statpath'), '/usr/bin/python3', quick ? '20000' : '100000'])));
+const bigDir = tree('dir10k', 10000, 0, () => 0);
+data.push(report('readdir of 10,000 entries', 'ms', measure([build('readdir'), bigDir, quick ? '5' : '20', '10000'])));
+// A host file through the gofer (no overlay), 1 MiB chunks: 1 GiB unless --quick.
+const seqDir = join(out, 'seqio-data');
+mkdirSync(seqDir, { recursive: true });
+const mib = quick ? '256' : '1024';
+const [seqW, seqR] = measureLines([build('seqio'), join(seqDir, 'f'), mib], ['--force-overlay=false'], 2, 3);
+data.push(report(`sequential write of a ${mib} MiB host file`, 'GB/s', seqW, false));
+data.push(report(`sequential read of a ${mib} MiB host file`, 'GB/s', seqR, false));
+// tar cf of a 2,000-file host tree (1-4 KiB files in 40 directories) into /tmp, run from inside
+// the sandbox (no start-up in the number).
+const tarTree = tree('tar2k', 2000, 50, (i) => 1024 + (i % 4) * 1024);
+const tarOut = join(tmpdir(), `tsvisor-bench-${process.pid}.tar`);
+const tarRes = measure([build('forkexec'), quick ? '2' : '5', '/usr/bin/tar', 'cf', tarOut, '-C', tarTree, '.']);
+for (const k of Object.keys(tarRes)) if (typeof tarRes[k] === 'number') tarRes[k] /= 1000;
+rmSync(tarOut, { force: true });
+data.push(report('tar cf of a 2,000-file tree', 'ms', tarRes));
 data.push(report('/dev/null 64KiB writes', 'MB/s', measure([build('devnull'), quick ? '256' : '1024']), false));
 // In-kernel copies of a 64 MiB file in /tmp (the sandbox's memory overlay; the host's /tmp natively).
 data.push(report('copy_file_range 64MiB', 'MB/s', measure([build('copyfile'), 'cfr', '/tmp', '64', quick ? '2' : '4']), false));

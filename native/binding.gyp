@@ -9,7 +9,8 @@
         "src/watcher.c",
         "src/hostio.c",
         "src/hostfs.c",
-        "src/uvpoll.c"
+        "src/uvpoll.c",
+        "src/confine.c"
       ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
       "cflags!": ["-fno-exceptions"],

@@ -4,8 +4,8 @@ import { appendFileSync, writeSync } from 'node:fs';
 
 export interface LogConfig {
   debug: boolean;
-  /** File for debug output; null for stderr. */
-  file: string | null;
+  /** File (path, or fd opened for appending) for debug output; null for stderr. */
+  file: string | number | null;
   /** "text" or "json" (--log-format). */
   format: 'text' | 'json';
   /** Tag of this process ("sentry", "gofer", "cli"). */

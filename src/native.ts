@@ -48,7 +48,9 @@ export interface NativeAddon {
   socketpair(): [number, number] | number;
   sendmsg(sock: number, buf: Uint8Array, fds: number[] | null): number;
   recvmsg(sock: number, buf: Uint8Array, fdsOut: Int32Array, flags: number): number;
-  spawn(path: string, argv: string[], envp: string[], fdmap: number[], cpu: number, newPgrp: number): number;
+  /** unshareFlags (CLONE_NEW*) and capKeep (bounding set mask, -1: unchanged) confine the child before exec. */
+  spawn(path: string, argv: string[], envp: string[], fdmap: number[], cpu: number, newPgrp: number,
+    unshareFlags?: number, capKeep?: number): number;
   waitpid(pid: number, options: number, status: Int32Array): number;
   hwcap(): [number, number];
   sigchldNocldstop(): number;
@@ -83,6 +85,17 @@ export interface NativeAddon {
   setxattrFd(fd: number, name: string, value: Uint8Array, flags: number): number;
   listxattrFd(fd: number, buf: Uint8Array): number;
   removexattrFd(fd: number, name: string): number;
+  // confinement (confine.c): policy in gofer/confine.ts
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): number;
+  umount2(target: string, flags: number): number;
+  pivotRoot(newRoot: string, putOld: string): number;
+  /** [threads signalled, threads done, first error] (see confine.c). */
+  dropCaps(keepMask: number, otherThreads: number): [number, number, number] | number;
+  /**
+   * defaultAction: 0 kill the process, 1 log, 2 EPERM. argRules: [nr, argIndex, count, values...]...
+   * (allowed for those argument values only); enosys: syscalls answered ENOSYS.
+   */
+  seccompInstall(nrs: Int32Array, defaultAction: number, argRules: Int32Array, enosys: Int32Array): number;
 }
 
 /** The project root: the directory holding package.json, native/ and build/. */

@@ -124,6 +124,7 @@ static napi_value init(napi_env env, napi_value exports) {
   hostio_register_extra(env, exports);
   hostio_register_random(env, exports);
   hostfs_register(env, exports);
+  confine_register(env, exports);
   return exports;
 }
 

@@ -47,6 +47,10 @@ void uvpoll_register(napi_env env, napi_value exports);
 void hostio_register_extra(napi_env env, napi_value exports);
 void hostio_register_random(napi_env env, napi_value exports);
 void hostfs_register(napi_env env, napi_value exports);
+void confine_register(napi_env env, napi_value exports);
+
+/* In a vfork child before execve: namespaces and capability bounding set (confine.c). */
+void confine_spawn_child(int32_t unshare_flags, uint64_t cap_keep);
 
 /* Watcher state consulted by the ptrace wait loop. */
 int watcher_begin_wait(napi_env env, int32_t kick_tid);  /* returns 1 if the loop must yield instead */

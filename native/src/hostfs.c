@@ -14,7 +14,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define NAME_CAP 4096
+/* PATH_MAX plus one: a 4095-byte symlink target with its NUL must fit, and a longer
+ * string must be seen as truncated (n + 1 >= NAME_CAP) rather than accepted. */
+#define NAME_CAP 4097
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452

@@ -295,13 +295,17 @@ static char **string_array(napi_env env, napi_value arr, char *store, size_t cap
   return v;
 }
 
-/* spawn(path, argv[], envp[], fdmap[], cpu, newPgrp) -> pid.
- * fdmap[i] is the parent fd that becomes fd i in the child (-1: closed). */
+/* spawn(path, argv[], envp[], fdmap[], cpu, newPgrp[, unshareFlags, capKeep]) -> pid.
+ * fdmap[i] is the parent fd that becomes fd i in the child (-1: closed).
+ * unshareFlags/capKeep: namespaces and capability bounding set for the child (confine.c). */
 static napi_value spawn_js(napi_env env, napi_callback_info info) {
-  GET_ARGS(6);
+  GET_ARGS(8);
   char path[PATH_CAP];
-  int32_t cpu, newpg;
+  int32_t cpu, newpg, unshare_flags = 0;
+  int64_t cap_keep = -1;
   if (opt_path(env, argv[0], path) || arg_i32(env, argv[4], &cpu) || arg_i32(env, argv[5], &newpg)) return NULL;
+  if (argc > 6 && arg_i32(env, argv[6], &unshare_flags)) return NULL;
+  if (argc > 7 && arg_i64(env, argv[7], &cap_keep)) return NULL;
   static char store[1 << 20];
   char **av = string_array(env, argv[1], store, sizeof store / 2);
   char **ev = string_array(env, argv[2], store + sizeof store / 2, sizeof store / 2);
@@ -330,6 +334,7 @@ static napi_value spawn_js(napi_env env, napi_callback_info info) {
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
     signal(SIGPIPE, SIG_DFL);
     if (newpg) setpgid(0, 0);
+    if (unshare_flags || cap_keep != -1) confine_spawn_child(unshare_flags, (uint64_t)cap_keep);
     for (uint32_t i = 0; i < nmap; i++) {
       if (moved[i] >= 0) dup2(moved[i], (int)i);
       else close((int)i);

@@ -418,6 +418,8 @@ export class GoferService {
     return withXattrFd(n, this.scratch, (fd) => {
       const len = throwErr(this.nat.getxattrFd(fd, name, this.xattrBuf));
       return this.xattrBuf.slice(0, len);
+    }, () => {
+      throw ENODATA;
     });
   }
 
@@ -427,7 +429,9 @@ export class GoferService {
     if (value.length > XATTR_SIZE_MAX) throw E2BIG;
     const n = this.xattrNode(h, name);
     if (n.masked) throw EPERM;
-    withXattrFd(n, this.scratch, (fd) => throwErr(this.nat.setxattrFd(fd, name, value, flags)));
+    withXattrFd(n, this.scratch, (fd) => throwErr(this.nat.setxattrFd(fd, name, value, flags)), () => {
+      throw EPERM;
+    });
   }
 
   /** Names of the user.* and trusted.* xattrs of `h`. */
@@ -438,14 +442,16 @@ export class GoferService {
       const len = throwErr(this.nat.listxattrFd(fd, this.xattrBuf));
       const names = len > 0 ? Buffer.from(this.xattrBuf.buffer, 0, len - 1).toString('latin1').split('\0') : [];
       return names.filter((x) => x.startsWith('user.') || x.startsWith('trusted.'));
-    });
+    }, () => []);
   }
 
   removexattr(h: number, name: string): void {
     if (this.readOnly) throw EROFS;
     const n = this.xattrNode(h, name);
     if (n.masked) throw EPERM;
-    withXattrFd(n, this.scratch, (fd) => throwErr(this.nat.removexattrFd(fd, name)));
+    withXattrFd(n, this.scratch, (fd) => throwErr(this.nat.removexattrFd(fd, name)), () => {
+      throw EPERM;
+    });
   }
 
   /** Releases every handle and the root (the transport is going away). */

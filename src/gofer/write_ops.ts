@@ -239,17 +239,31 @@ export function setAttributes(n: HostNode, a: RawSetAttr, statOut: Uint8Array): 
   }
 }
 
+let xattrViaProc = true;
+
+/**
+ * A confined gofer has no /proc: xattrs of symlinks, fifos and sockets (reached
+ * only through /proc/self/fd) then get what Linux gives a process without
+ * CAP_SYS_ADMIN, as the confined gofer is: user.* is not allowed on them and
+ * trusted.* needs that capability, so none to read or list and EPERM to change.
+ */
+export function setXattrViaProc(on: boolean): void {
+  xattrViaProc = on;
+}
+
 /**
  * Runs `fn` with an fd on `n` itself for the xattr calls, which take no O_PATH
  * fd: files and directories are opened read-only (no side effects, the identity
  * is checked); other types get their O_PATH fd (the addon goes through /proc).
+ * Returns `special` for other types when /proc is not there (setXattrViaProc).
  */
-export function withXattrFd<T>(n: HostNode, scratch: Uint8Array, fn: (fd: number) => T): T {
+export function withXattrFd<T>(n: HostNode, scratch: Uint8Array, fn: (fd: number) => T, special: () => T): T {
   const nat = native();
   let fd: number;
   let owned = true;
   if (n.isRegular()) fd = n.reopen(O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, scratch);
   else if (n.isDir()) fd = check(nat.openat(n.pathFd(), '.', O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0));
+  else if (!xattrViaProc) return special();
   else ({ fd, owned } = n.attrFd(scratch));
   try {
     return fn(fd);

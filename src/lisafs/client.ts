@@ -21,6 +21,12 @@ const CLOSE_BATCH = 128;
 
 export type { AttachResult, SetAttrRequest } from './file_server.js';
 
+/**
+ * Why the gofer behind a socket went away (its launcher knows the process: exit
+ * status, or killed by SIGSYS for a syscall outside its seccomp filter).
+ */
+export const goferDiagnosis = new Map<number, () => string | null>();
+
 /** The RPC transport: every request is a round trip to the gofer process. */
 export class LisafsClient implements FileServer {
   private readonly w = new Writer(MAX_MESSAGE);
@@ -66,6 +72,8 @@ export class LisafsClient implements FileServer {
   }
 
   private fail(why: string): never {
+    const died = goferDiagnosis.get(this.sock)?.();
+    if (died) log.warn(died);
     log.warn(`lisafs: ${why}; gofer files now fail with EIO`);
     this.broken = EIO;
     throw EIO;

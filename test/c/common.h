@@ -418,11 +418,10 @@ static inline int spin_until(volatile int *flag, int n)
 	return *flag >= n;
 }
 
-/* Waits until pid sleeps in the kernel (/proc/<pid>/stat state S); 0 after 5 s or if it is gone. */
-static inline int wait_blocked(pid_t pid)
+/* Waits until the task whose stat file is `path` sleeps in the kernel (state S); 0 after 5 s or if it is gone. */
+static inline int wait_blocked_stat(const char *path)
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	char buf[512];
 	for (int i = 0; i < 5000; i++) {
 		int fd = open(path, O_RDONLY);
 		if (fd < 0)
@@ -438,6 +437,14 @@ static inline int wait_blocked(pid_t pid)
 		usleep(1000);
 	}
 	return 0;
+}
+
+/* The same for a process (/proc/<pid>/stat). */
+static inline int wait_blocked(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	return wait_blocked_stat(path);
 }
 
 /* Prints the line of /proc/self/fdinfo/FD that starts with key. */

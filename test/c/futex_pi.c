@@ -37,6 +37,16 @@ static void until_waiters_bit(unsigned *u)
 		usleep(1000);
 }
 
+/* Waits until the thread whose tid lands in *tid sleeps in the kernel, i.e. is queued. */
+static void thread_blocked(volatile long *tid)
+{
+	char path[64];
+	for (int i = 0; i < 5000 && !*tid; i++)
+		usleep(1000);
+	snprintf(path, sizeof path, "/proc/self/task/%ld/stat", *tid);
+	wait_blocked_stat(path);
+}
+
 /* ---- a PTHREAD_PRIO_INHERIT mutex under contention ---- */
 static pthread_mutex_t pim;
 static long counter;
@@ -204,7 +214,8 @@ int main(void)
 		pthread_create(&th[i], NULL, locker, &ls[i]);
 	}
 	until_waiters_bit(&w);
-	usleep(50000);  /* let all three queue */
+	for (int i = 0; i < 3; i++)  /* all three asleep in the kernel, i.e. queued */
+		thread_blocked(&ls[i].tid);
 	ERR("WAKE on a PI futex with PI waiters", fx(&w, F_WAKE | F_PRIVATE, 1, NULL, NULL, 0), EINVAL);
 	ERR("WAIT on it works as a plain futex (value differs)", fx(&w, F_WAIT | F_PRIVATE, 0, NULL, NULL, 0), EAGAIN);
 	VAL("UNLOCK_PI hands over", fx(&w, F_UNLOCK_PI | F_PRIVATE, 0, NULL, NULL, 0), 0);

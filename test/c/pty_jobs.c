@@ -1,5 +1,6 @@
 // pty job control: setsid + open acquires the controlling terminal, /dev/tty, TIOCGSID/tcgetpgrp/tcsetpgrp, background reads (SIGTTIN, EIO when ignored) and TOSTOP writes (SIGTTOU), ^C to the foreground group, SIGWINCH, TIOCNOTTY, TIOCSCTTY rules, SIGHUP when the master closes.
 #include "common.h"
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -134,6 +135,26 @@ static int taker(void)
 	return 0;
 }
 
+/* A session leader whose foreground job outlives it: the job gets SIGHUP when it exits. */
+static void hup_note(int sig) { (void)sig; if (write(up[1], "H", 1)) {} _exit(0); }
+static int exiter(void)
+{
+	setsid();
+	int fd = open(name, O_RDWR);
+	signal(SIGTTOU, SIG_IGN);
+	pid_t job = fork();
+	if (job == 0) {
+		signal(SIGHUP, hup_note);
+		setpgid(0, 0);
+		tell(up[1]);
+		for (;;) pause();
+	}
+	setpgid(job, job);
+	hear(up[0]);                      /* the job's handler is in place */
+	OK("job to the foreground", tcsetpgrp(fd, job));
+	return 0;
+}
+
 static void run(int (*fn)(void), pid_t *pid)
 {
 	*pid = fork();
@@ -173,5 +194,14 @@ int main(void)
 	tell(down[1]);
 	waitpid(c, &st, 0);
 	say("taker: %s\n", how(st));
+
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	OK("second pty", grantpt(m) | unlockpt(m) | ptsname_r(m, name, sizeof name));
+	run(exiter, &c);
+	waitpid(c, &st, 0);
+	say("exiter: %s\n", how(st));
+	char h = 0;
+	struct pollfd p = { up[0], POLLIN, 0 };
+	CHECK("the orphaned job got SIGHUP", poll(&p, 1, 5000) == 1 && read(up[0], &h, 1) == 1 && h == 'H');
 	return finish();
 }

@@ -12,7 +12,7 @@ import { MS_NOEXEC, MS_RDONLY } from '../../dist/tsc/sentry/vfs/mount.js';
 import { CAP_DAC_READ_SEARCH, Credentials } from '../../dist/tsc/sentry/kernel/credentials.js';
 import { TmpfsFilesystem } from '../../dist/tsc/sentry/fsimpl/tmpfs/tmpfs.js';
 import {
-  EACCES, EBADF, EBUSY, EEXIST, EINVAL, EISDIR, ELOOP, EMFILE, ENOENT, ENOTDIR, ENOTEMPTY, EOPNOTSUPP, EPERM, EROFS,
+  EACCES, EBADF, EBUSY, EEXIST, EINVAL, EISDIR, ELOOP, EMFILE, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS,
   EXDEV,
 } from '../../dist/tsc/abi/linux/errno.js';
 import {
@@ -158,7 +158,11 @@ test('directories: EISDIR for writing or O_CREAT, ENOTDIR for O_DIRECTORY on a f
   assert.ok(d.inode.isDir());
   d.decRef();
   assertErrno(() => open(t, '/tmp/missing', O_RDONLY), ENOENT);
-  assertErrno(() => open(t, '/tmp/f', O_RDWR | O_TMPFILE), EOPNOTSUPP);
+  // O_TMPFILE names a directory: an unnamed file there (tmpfs has them), ENOTDIR for a file.
+  assertErrno(() => open(t, '/tmp/f', O_RDWR | O_TMPFILE), ENOTDIR);
+  const tmp = open(t, '/tmp/d', O_RDWR | O_TMPFILE);
+  assert.equal(tmp.inode.nlink, 0);
+  tmp.decRef();
 });
 
 test('O_NOFOLLOW: ELOOP on a final symlink, links earlier in the path are followed', () => {

@@ -1,5 +1,6 @@
 // struct termios/termios2 as the kernel's TCGETS/TCGETS2 see them (x86_64
-// asm-generic/termbits.h), their flag bits, and struct winsize.
+// asm-generic/termbits.h) and their flag bits.
+import { TERMIOS_SIZE } from './ioctl.js';
 
 // c_iflag
 export const IGNBRK = 0o1;
@@ -104,8 +105,7 @@ export interface Termios {
   ospeed: number;
 }
 
-/** sizeof(struct termios) and sizeof(struct termios2). */
-export const TERMIOS_SIZE = 36;
+/** sizeof(struct termios2); struct termios is TERMIOS_SIZE (ioctl.ts). */
 export const TERMIOS2_SIZE = 44;
 
 export function cloneTermios(t: Termios): Termios {
@@ -177,6 +177,3 @@ export function defaultSlaveTermios(): Termios {
     ospeed: 38400,
   };
 }
-
-/** sizeof(struct winsize): ws_row, ws_col, ws_xpixel, ws_ypixel (u16 each). */
-export const WINSIZE_SIZE = 8;

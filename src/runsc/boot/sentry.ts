@@ -10,6 +10,7 @@ import { log } from '../../log.js';
 import { native } from '../../native.js';
 import { newDevFilesystem } from '../../sentry/fsimpl/dev/devfs.js';
 import { newDevptsFilesystem } from '../../sentry/fsimpl/devpts/devpts.js';
+import { newFilesystem } from '../../sentry/fsimpl/fstypes.js';
 import { GoferFilesystem } from '../../sentry/fsimpl/gofer/filesystem.js';
 import { importHostFd, type HostFdInfo, type TtyJobControl } from '../../sentry/fsimpl/host/host.js';
 import { OverlayFilesystem } from '../../sentry/fsimpl/overlay/overlay.js';
@@ -176,6 +177,9 @@ export function bootSentry(spec: SentrySpec): Sentry {
   if (devDentry) mountAt(ns, ns.topOf({ mount: root.mount, dentry: devDentry }), kernel.ipc.mqueue, '/mqueue', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mqueue');
   // Pseudo-terminals at /dev/pts (devfs's /dev/ptmx points into it), with the modes runsc and Docker use.
   if (devDentry) mountAt(ns, ns.topOf({ mount: root.mount, dentry: devDentry }), newDevptsFilesystem(kernel, 'gid=5,mode=620,ptmxmode=666'), '/pts', MS_NOSUID | MS_NOEXEC, 'devpts');
+
+  // /dev/shm is a tmpfs of its own, as natively and in runsc (rename/link into it give EXDEV).
+  if (devDentry) mountAt(ns, ns.topOf({ mount: root.mount, dentry: devDentry }), newFilesystem(kernel, 'tmpfs', 'mode=1777'), '/shm', MS_NOSUID | MS_NODEV, 'tmpfs');
 
   for (const v of spec.volumes ?? []) mountVolume(ns, root, v.dest, v.dir, c.fileAccess === 'shared', v.goferSock);
 

@@ -1,24 +1,31 @@
 // `tsvisor gofer`: serves a host directory to one Sentry over lisafs.
 //
 //   tsvisor gofer [--root DIR] [--ro] [--deny NAME]... [--mask NAME]... [--fd N]
-//                 [--max-dir-fds N] [--debug] [--debug-log FILE] [--log-format text|json]
+//                 [--max-dir-fds N] [--confine MNTNS:NETNS] [--seccomp kill|log|eperm|off]
+//                 [--debug] [--debug-log FILE] [--log-format text|json]
 //
 // --deny NAME: the top-level NAME of the root does not exist for the Sentry.
 // --mask NAME: the top-level NAME is served as an empty directory with the host
 // entry's attributes (a mount point for the Sentry's own /proc, /sys, /dev).
 //
+// --confine MNTNS:NETNS: the launcher made our namespaces at spawn (its own ids
+// given, to tell); pivot_root into the root, drop capabilities, install seccomp
+// (gofer/confine.ts). --seccomp: what a syscall outside the allowlist gets.
+//
 // fd 3 (or --fd) is the gofer's end of an AF_UNIX SOCK_SEQPACKET socketpair; the
 // Sentry holds the other end. Exits 0 when the Sentry closes it, 1 on a socket
 // error, 2 on bad usage or a root that cannot be opened.
 import { SysError } from '../../abi/linux/errno.js';
+import { ConfineError, dropOtherThreadsCaps, enterRoot, lockDown, type SeccompMode } from '../../gofer/confine.js';
 import { dirFds } from '../../gofer/node.js';
 import { GoferServer, type GoferConfig } from '../../gofer/server.js';
 import { validTopName } from '../../gofer/service.js';
+import { setXattrViaProc } from '../../gofer/write_ops.js';
 import { configureLog, log } from '../../log.js';
 
 const USAGE =
   'usage: tsvisor gofer [--root DIR] [--ro] [--deny NAME]... [--mask NAME]... [--fd N] [--max-dir-fds N] ' +
-  '[--debug] [--debug-log FILE]';
+  '[--confine MNTNS:NETNS] [--seccomp kill|log|eperm|off] [--debug] [--debug-log FILE]';
 
 /** Command-line strings are UTF-8 text; the gofer works on byte strings (latin1, one char per byte). */
 const bytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
@@ -29,11 +36,16 @@ export interface GoferArgs extends GoferConfig {
   fd: number;
   /** Directory fds kept open at once (least recently used are reopened by name). */
   maxDirFds: number;
+  /** The launcher's namespace ids when it asked for confinement. */
+  confine: { mnt: number; net: number } | null;
+  seccomp: SeccompMode;
+  logFile: string | null;
 }
 
 /** Parses gofer flags; returns an error message for bad usage. */
 export function parseGoferArgs(args: string[]): GoferArgs | string {
-  const out: GoferArgs = { root: '/', readOnly: false, deny: [], mask: [], fd: 3, maxDirFds: 4096 };
+  const out: GoferArgs = { root: '/', readOnly: false, deny: [], mask: [], fd: 3, maxDirFds: 4096,
+    confine: null, seccomp: 'kill', logFile: null };
   for (let i = 0; i < args.length; i++) {
     let a = args[i]!;
     let val: string | undefined;
@@ -76,11 +88,24 @@ export function parseGoferArgs(args: string[]): GoferArgs | string {
           out.maxDirFds = n;
           break;
         }
+        case '--confine': {
+          const m = /^(\d+):(\d+)$/.exec(value());
+          if (!m) return '--confine needs MNTNS:NETNS (namespace inode numbers)';
+          out.confine = { mnt: Number(m[1]), net: Number(m[2]) };
+          break;
+        }
+        case '--seccomp': {
+          const v = value();
+          if (v !== 'kill' && v !== 'log' && v !== 'eperm' && v !== 'off') return `bad --seccomp: ${v}`;
+          out.seccomp = v;
+          break;
+        }
         case '--debug':
           configureLog({ debug: val === undefined || val === 'true' });
           break;
         case '--debug-log':
-          configureLog({ file: value() });
+          out.logFile = value();
+          configureLog({ file: out.logFile });
           break;
         case '--log-format': {
           const f = value();
@@ -107,21 +132,51 @@ export function goferMain(args: string[]): number {
     return 2;
   }
   dirFds.limit = parsed.maxDirFds;
-  let server: GoferServer;
-  try {
-    server = new GoferServer(parsed);
-  } catch (e) {
-    const why = e instanceof SysError ? e.toString() : String(e);
-    log.warn(`cannot serve ${Buffer.from(parsed.root, 'latin1').toString()}: ${why}`);
-    return 2;
-  }
   // Ctrl-C and hang-ups reach the whole process group: the gofer must outlive the
   // Sentry's shutdown, and exits when the Sentry closes the socket.
   for (const sig of ['SIGINT', 'SIGHUP'] as const) process.on(sig, () => {});
+  const shown = Buffer.from(parsed.root, 'latin1').toString();
+  let root = parsed.root;
+  let confined = false;
+  if (parsed.confine) {
+    try {
+      dropOtherThreadsCaps(parsed.readOnly);
+      const inside = enterRoot({ parentNs: parsed.confine, root: parsed.root, readOnly: parsed.readOnly,
+        hidden: [...parsed.deny, ...parsed.mask], logFile: parsed.logFile });
+      if (inside !== null) {
+        root = inside;
+        confined = true;
+        setXattrViaProc(false); // no /proc in here
+      }
+    } catch (e) {
+      log.warn(`cannot confine the gofer serving ${shown}: ${e instanceof Error ? e.message : String(e)}`);
+      return 2;
+    }
+  }
+  let server: GoferServer;
+  try {
+    server = new GoferServer({ ...parsed, root });
+  } catch (e) {
+    const why = e instanceof SysError ? e.toString() : String(e);
+    log.warn(`cannot serve ${shown}: ${why}`);
+    return 2;
+  }
+  if (parsed.confine) {
+    try {
+      lockDown(parsed.readOnly, parsed.seccomp);
+    } catch (e) {
+      log.warn(`cannot confine the gofer serving ${shown}: ${e instanceof ConfineError ? e.message : String(e)}`);
+      return 2;
+    }
+  }
   log.info(
-    `serving ${Buffer.from(parsed.root, 'latin1').toString()}${parsed.readOnly ? ' read-only' : ''}` +
+    `serving ${shown}${confined ? ' (confined)' : ''}${parsed.readOnly ? ' read-only' : ''}` +
       (parsed.deny.length ? `, hiding ${parsed.deny.join(', ')}` : '') +
       (parsed.mask.length ? `, masking ${parsed.mask.join(', ')}` : '') + ` on fd ${parsed.fd}`,
   );
-  return server.serve(parsed.fd);
+  const code = server.serve(parsed.fd);
+  // Nothing is left to do on the way out: a confined gofer must not go on to the
+  // CLI's exit path (it would write its code cache, a path that means nothing here).
+  if (parsed.confine) process.exit(code);
+  return code;
 }

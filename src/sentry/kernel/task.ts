@@ -128,7 +128,8 @@ export class Task {
 
   /** Reads a path argument; ENOENT for "" unless allowed (AT_EMPTY_PATH). */
   readPath(addr: number, allowEmpty = false): string {
-    const p = this.mm.readCString(addr, 4096);
+    // PATH_MAX (4096) counts the NUL, so 4095 bytes is the longest path, as in getname().
+    const p = this.mm.readCString(addr, 4095);
     if (p.length === 0 && !allowEmpty) throw ENOENT;
     return p;
   }

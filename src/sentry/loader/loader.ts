@@ -1,7 +1,7 @@
 // Program loading for execve (fs/binfmt_elf.c, fs/binfmt_script.c, fs/exec.c):
 // resolves the file, follows "#!" interpreters, maps the ELF image and its PT_INTERP
 // into a fresh address space, and builds the initial stack (argv, envp, auxv).
-import { E2BIG, EACCES, EIO, ELOOP, ENOENT, ENOEXEC, ENOTDIR } from '../../abi/linux/errno.js';
+import { E2BIG, EACCES, EIO, ELOOP, ENOENT, ENOEXEC, ENOTDIR, ETXTBSY } from '../../abi/linux/errno.js';
 import { O_RDONLY } from '../../abi/linux/fcntl.js';
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, pageRoundDown, pageRoundUp } from '../../abi/linux/mm.js';
 import { RLIMIT_STACK } from '../../abi/linux/limits.js';
@@ -106,6 +106,7 @@ function openForExec(t: Task, start: VirtualDentry, path: string, given?: Virtua
   const vd = given ?? resolvePath(t.walkCtx, start, path, { follow: !noFollow });
   if (vd.dentry.inode.isSymlink()) throw ELOOP;
   checkExec(t, vd);
+  if (vd.dentry.inode.writeCount > 0) throw ETXTBSY; // open for writing (deny_write_access)
   const fd = vd.dentry.inode.open(t, vd, O_RDONLY);
   return { vd, fd, path };
 }
@@ -303,7 +304,7 @@ function loadElf(t: Task, f: OpenedFile, head: Uint8Array, argv: string[], envp:
       uid: c.ruid, euid: c.euid, gid: c.rgid, egid: c.egid, secure: ec.secure ? 1 : 0, hwcap: hw, hwcap2: hw2, vdso,
     });
     mm.executable = t.fs.pathOf(f.vd);
-    mm.exeVd = f.vd;
+    mm.setExe(f.vd);
     const base = execPath.slice(execPath.lastIndexOf('/') + 1);
     return { mm, entry: startAddr, sp, comm: base.slice(0, 15), creds: ec };
   } catch (e) {

@@ -85,7 +85,7 @@ export class MemoryManager {
   auxv: number[] = [];
   /** Path of the executable and where it is (for /proc/<pid>/exe). */
   executable = '';
-  exeVd: VirtualDentry | null = null;
+  exeVd: VirtualDentry | null = null; // set through setExe
   private users = 1;
 
   constructor(
@@ -97,6 +97,13 @@ export class MemoryManager {
   }
 
   /** Another task shares this mm (CLONE_VM). */
+  /** The executable; each address space running it keeps it from being written (ETXTBSY). */
+  setExe(vd: VirtualDentry | null): void {
+    vd?.dentry.inode.denyWriteAccess();
+    if (this.exeVd) this.exeVd.dentry.inode.writeCount++;
+    this.exeVd = vd;
+  }
+
   incUsers(): void {
     this.users++;
   }
@@ -124,7 +131,7 @@ export class MemoryManager {
     child.envEnd = this.envEnd;
     child.auxv = [...this.auxv];
     child.executable = this.executable;
-    child.exeVd = this.exeVd;
+    child.setExe(this.exeVd);
     child.asLimit = this.asLimit;
     this.hasCow = child.hasCow = true;
     for (const v of this.vmas) {
@@ -337,6 +344,7 @@ export class MemoryManager {
   /** Drops a user; the last one frees all memory and the host address space. */
   decUsers(): void {
     if (--this.users > 0) return;
+    this.setExe(null);
     for (const v of this.vmas) this.freeBacking(v);
     this.vmas = [];
     this.lastHit = null;

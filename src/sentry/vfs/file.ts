@@ -40,6 +40,8 @@ export abstract class FileDescription implements Waitable {
   private releaseHooks: Set<() => void> | null = null;
   /** Opened by path: inotify hears of its last close (fsnotify_close). */
   notifyClose = false;
+  /** The inode whose write access this file holds (getWriteAccess), given back on release. */
+  private writeAccess: Inode | null = null;
 
   constructor(
     readonly vd: VirtualDentry,
@@ -83,7 +85,15 @@ export abstract class FileDescription implements Waitable {
     const hooks = this.releaseHooks;
     this.releaseHooks = null;
     if (hooks) for (const fn of [...hooks]) fn();
+    if (this.writeAccess) this.writeAccess.writeCount--;
+    this.writeAccess = null;
     this.release();
+  }
+
+  /** Makes this file one of `inode`'s writers until its last close (ETXTBSY for executables). */
+  holdWriteAccess(inode: Inode): void {
+    inode.getWriteAccess();
+    this.writeAccess = inode;
   }
 
   /**

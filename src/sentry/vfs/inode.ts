@@ -2,7 +2,7 @@
 // system subclasses Inode; the defaults give the errno Linux gives for an operation
 // the object does not support. The VFS checks permissions, mount flags and path
 // rules before calling these; implementations do the work and keep their own state.
-import { EINVAL, ENODATA, ENOTDIR, EOPNOTSUPP, EPERM } from '../../abi/linux/errno.js';
+import { EINVAL, ENODATA, ENOTDIR, EOPNOTSUPP, EPERM, ETXTBSY } from '../../abi/linux/errno.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type Stat, type Timespec } from '../../abi/linux/stat.js';
 import type { Filesystem } from './filesystem.js';
 import type { FileDescription } from './file.js';
@@ -58,6 +58,10 @@ export abstract class Inode {
   atime: Timespec;
   mtime: Timespec;
   ctime: Timespec;
+  /** Linux's i_writecount: open writers (> 0) or address spaces running it (< 0), never both. */
+  writeCount = 0;
+  /** An O_TMPFILE file linkat may still give a name (I_LINKABLE). */
+  linkable = false;
 
   constructor(ino: bigint, mode: number, uid = 0, gid = 0) {
     this.ino = ino;
@@ -73,6 +77,23 @@ export abstract class Inode {
 
   get type(): number {
     return this.mode & S_IFMT;
+  }
+
+  /** This directory can hold O_TMPFILE files (see vfs/tmpfile.ts). */
+  tmpfileOk(): boolean {
+    return false;
+  }
+
+  /** get_write_access: a running executable cannot be written (ETXTBSY). */
+  getWriteAccess(): void {
+    if (this.writeCount < 0) throw ETXTBSY;
+    this.writeCount++;
+  }
+
+  /** deny_write_access: a file open for writing cannot be executed (ETXTBSY). */
+  denyWriteAccess(): void {
+    if (this.writeCount > 0) throw ETXTBSY;
+    this.writeCount--;
   }
 
   isDir(): boolean {

@@ -1,7 +1,7 @@
 // VFS operations shared by syscall handlers and the loader: open, stat, access,
 // mkdir, unlink, ... with Linux's checks in Linux's order (fs/namei.c, fs/open.c).
 import {
-  EACCES, EBUSY, EEXIST, EINVAL, EOPNOTSUPP, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV,
+  EACCES, EBUSY, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, ETXTBSY, EXDEV,
 } from '../../abi/linux/errno.js';
 import {
   O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_RDWR, O_TMPFILE, O_TRUNC, O_WRONLY,
@@ -13,9 +13,10 @@ import { PathDescription, type FileDescription } from './file.js';
 import type { CreateOpts, Inode } from './inode.js';
 import type { VirtualDentry } from './mount.js';
 import {
-  followSymlink, lookupChild, lookupChildNoMount, resolveParent, resolvePath, type ResolveOpts,
+  RESOLVE_IN_ROOT, followSymlink, lookupChild, lookupChildNoMount, resolveParent, resolvePath, type ResolveOpts,
 } from './path.js';
 import { MAY_EXEC, MAY_READ, MAY_WRITE, checkPermission, checkSticky } from './permissions.js';
+import { openTmpfile } from './tmpfile.js';
 import { notifyCreate, notifyDelete, notifyModify, notifyOpen, notifyRename } from './fsnotify.js';
 
 export interface OpenOpts {
@@ -52,11 +53,14 @@ function accessMask(flags: number): number {
 
 /** openat(2) after argument decoding. */
 export function openAt(t: Task, dirfd: number, path: string, o: OpenOpts): FileDescription {
-  const start = t.startFor(dirfd, path);
+  // RESOLVE_IN_ROOT: dirfd is "/" for the walk, so even an absolute path starts there.
+  const start = (o.resolve ?? 0) & RESOLVE_IN_ROOT ? t.startFor(dirfd, '.') : t.startFor(dirfd, path);
   const ctx = t.walkCtx;
   let flags = o.flags;
-  // O_TMPFILE comes with the full VFS; file systems without it return EOPNOTSUPP.
-  if ((flags & O_TMPFILE) === O_TMPFILE) throw EOPNOTSUPP;
+  if ((flags & O_TMPFILE) === O_TMPFILE) {
+    const dir = resolvePath(ctx, start, path, { follow: true, resolve: o.resolve ?? 0, directory: true });
+    return openTmpfile(t, dir, flags, o.mode);
+  }
   let vd: VirtualDentry;
   let created = false;
   if (flags & O_CREAT) {
@@ -123,6 +127,9 @@ export function openAt(t: Task, dirfd: number, path: string, o: OpenOpts): FileD
     if ((may & MAY_WRITE) && (inode.isRegular() || inode.isDir())) checkWritableMount(vd);
     checkPermission(t.creds, inode, may | ((flags & O_TRUNC) && !(may & MAY_WRITE) ? MAY_WRITE : 0));
   }
+  // Writers and running executables exclude each other (i_writecount); O_TRUNC counts as a write.
+  const writer = inode.isRegular() && (may & MAY_WRITE) !== 0;
+  if (inode.isRegular() && (writer || (flags & O_TRUNC)) && inode.writeCount < 0) throw ETXTBSY;
   if ((flags & O_TRUNC) && inode.isRegular() && !created) {
     checkWritableMount(vd);
     inode.setattr({ size: 0 });
@@ -130,6 +137,7 @@ export function openAt(t: Task, dirfd: number, path: string, o: OpenOpts): FileD
   const truncated = (flags & O_TRUNC) !== 0 && inode.isRegular() && !created;
   flags &= ~(O_CREAT | O_EXCL | O_TRUNC);
   const file = inode.open(t, vd, flags);
+  if (writer) file.holdWriteAccess(inode);
   // Linux >= 6.13 reports the open (from vfs_open) before the truncation's IN_MODIFY.
   notifyOpen(file);
   if (truncated) notifyModify(vd.dentry);
@@ -165,6 +173,8 @@ export function accessAt(t: Task, dirfd: number, path: string, mode: number, fol
     if (ty === S_IFREG || ty === S_IFDIR || ty === S_IFLNK) throw EROFS;
   }
   checkPermission(creds, vd.dentry.inode, mode);
+  // X_OK on a regular file of a noexec mount fails like the execve would.
+  if ((mode & 1) && vd.dentry.inode.isRegular() && (vd.mount.flags & 8 /* MS_NOEXEC */)) throw EACCES;
 }
 
 function realCreds(t: Task): Task['creds'] {
@@ -235,15 +245,18 @@ export function symlinkAt(t: Task, target: string, dirfd: number, path: string):
 export function linkAt(t: Task, olddirfd: number, oldpath: string, newdirfd: number, newpath: string, follow: boolean, emptyPath: boolean): void {
   const old = lookupAt(t, olddirfd, oldpath, follow, emptyPath);
   if (old.dentry.inode.isDir()) throw EPERM;
-  // An open but unlinked file cannot be linked back (only O_TMPFILE files can).
-  if (old.dentry.deleted || old.dentry.inode.nlink === 0) throw ENOENT;
   const pn = resolveParent(t.walkCtx, t.startFor(newdirfd, newpath), newpath);
   if (pn.name === '') throw EEXIST;
   if (pn.parent.mount !== old.mount) throw EXDEV;
   if (lookupChild(t.walkCtx, pn.parent, pn.name)) throw EEXIST;
   checkWritableMount(pn.parent);
   checkPermission(t.creds, pn.parent.dentry.inode, MAY_WRITE | MAY_EXEC);
+  // An open but unlinked file cannot be linked back (only O_TMPFILE files can, once);
+  // checked last, as in vfs_link.
+  const tmpfile = old.dentry.inode.linkable && old.dentry.inode.nlink === 0;
+  if ((old.dentry.deleted || old.dentry.inode.nlink === 0) && !tmpfile) throw ENOENT;
   pn.parent.dentry.inode.link(pn.name, old.dentry.inode);
+  if (tmpfile) old.dentry.inode.linkable = false;
   notifyCreate(pn.parent.dentry.add(pn.name, old.dentry.inode), true);
 }
 

@@ -1,7 +1,7 @@
 // Permission checks (fs/namei.c generic_permission, capable_wrt_inode_uidgid).
 import { EACCES, EPERM } from '../../abi/linux/errno.js';
-import { S_ISVTX } from '../../abi/linux/stat.js';
-import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, type Credentials } from '../kernel/credentials.js';
+import { S_ISGID, S_ISUID, S_ISVTX } from '../../abi/linux/stat.js';
+import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, type Credentials } from '../kernel/credentials.js';
 import type { Inode } from './inode.js';
 
 export const MAY_EXEC = 1;
@@ -42,4 +42,21 @@ export function checkSticky(creds: Credentials, dir: Inode, victim: Inode): void
   if ((dir.mode & S_ISVTX) === 0) return;
   if (creds.fsuid === victim.uid || creds.fsuid === dir.uid || creds.hasCap(CAP_FOWNER)) return;
   throw EPERM;
+}
+
+/**
+ * The mode a regular file keeps after a write or truncate by `creds` (file_remove_privs):
+ * set-user-ID goes, and set-group-ID when group-executable (otherwise it marks mandatory
+ * locking), unless the writer has CAP_FSETID. Undefined when nothing changes.
+ */
+export function modeAfterWrite(creds: Credentials, inode: Inode): number | undefined {
+  const kill = S_ISUID | ((inode.mode & 0o010) !== 0 ? S_ISGID : 0);
+  if ((inode.mode & kill) === 0 || !inode.isRegular() || creds.hasCap(CAP_FSETID)) return undefined;
+  return inode.mode & 0o7777 & ~kill;
+}
+
+/** Clears set-id bits before a write or truncate, as modeAfterWrite says. */
+export function removePrivs(creds: Credentials, inode: Inode): void {
+  const mode = modeAfterWrite(creds, inode);
+  if (mode !== undefined) inode.setattr({ mode });
 }

@@ -2,6 +2,7 @@
 // records the session that owns it; a process's controlling terminal is the pty of
 // its session, unless it gave it up with TIOCNOTTY. The host terminal (`do` run
 // from a tty) is init's session's terminal and is served by fsimpl/host.
+import { onProcessExit } from '../../kernel/exit.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import type { ThreadGroup } from '../../kernel/thread_group.js';
@@ -14,6 +15,8 @@ export interface SessionTerminal {
   foreground(): number | null;
   /** Device number as /proc/<pid>/stat's tty_nr encodes it (new_encode_dev). */
   readonly ttyNr: number;
+  /** The controlling process of session `sid` exited (disassociate_ctty on exit). */
+  leaderExited(sid: number): void;
 }
 
 const terminals = new WeakMap<Kernel, Set<SessionTerminal>>();
@@ -42,10 +45,16 @@ export function controllingTerminalOf(k: Kernel, tg: ThreadGroup): SessionTermin
   return null;
 }
 
-/** The caller's session has a terminal already: a pty, or the host terminal init's session starts with. */
+/** The caller may use the host terminal: it is init's session's, from boot (and was not given up). */
+export function hasHostTerminal(t: Task): boolean {
+  // Without an init (kernels built piecemeal by tests) every session may use it.
+  const initSid = t.kernel.init?.sid ?? t.tg.sid;
+  return t.kernel.controllingTty !== null && t.tg.sid === initSid && !detached.has(t.tg);
+}
+
+/** The caller's session has a terminal already: a pty, or the host terminal. */
 export function sessionHasTerminal(t: Task): boolean {
-  if (controllingTerminal(t)) return true;
-  return t.kernel.controllingTty !== null && t.tg.sid === 1 && !detached.has(t.tg);
+  return controllingTerminal(t) !== null || hasHostTerminal(t);
 }
 
 /** TIOCNOTTY by a process that does not lead its session. */
@@ -57,3 +66,10 @@ export function detachProcess(tg: ThreadGroup): void {
 export function attachProcess(tg: ThreadGroup): void {
   detached.delete(tg);
 }
+
+// A session leader's exit takes the session's terminal away (and, for a pty, hangs
+// up its foreground group with SIGHUP).
+onProcessExit((tg) => {
+  if (tg.sid !== tg.pid || detached.has(tg)) return;
+  for (const tty of [...(terminals.get(tg.leader.kernel) ?? [])]) tty.leaderExited(tg.sid);
+});

@@ -3,7 +3,7 @@
 // until the master closes, and N is reused once both ends are closed. Each mount
 // is its own instance (Linux >= 4.7). The Sentry mounts one at /dev/pts; /dev/ptmx
 // (a symlink to pts/ptmx, or a 5:2 node made by mknod) opens that one's ptmx.
-import { EINVAL, ENOENT, ENOSPC } from '../../../abi/linux/errno.js';
+import { EINVAL, ENOENT, ENOSPC, ENXIO } from '../../../abi/linux/errno.js';
 import { O_CLOEXEC } from '../../../abi/linux/fcntl.js';
 import { RLIMIT_NOFILE } from '../../../abi/linux/limits.js';
 import { S_IFCHR, S_IFDIR, dtypeOf, makedev } from '../../../abi/linux/stat.js';
@@ -15,16 +15,16 @@ import { Filesystem, anonDev, type StatFs } from '../../vfs/filesystem.js';
 import { Inode, nowTimespec, type DirEntry } from '../../vfs/inode.js';
 import { Mount, type VirtualDentry } from '../../vfs/mount.js';
 import { registerCharDevice } from '../dev/devices.js';
-import { controllingTerminal } from './ctty.js';
+import { controllingTerminal, hasHostTerminal } from './ctty.js';
 import { MasterFile, SlaveFile, openSlave } from './files.js';
-import { Pty } from './pty.js';
+import { Pty, UNIX98_PTY_SLAVE_MAJOR } from './pty.js';
 
 export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 export const PTMX_MAJOR = 5;
 export const PTMX_MINOR = 2;
-export const UNIX98_PTY_SLAVE_MAJOR = 136;
-/** /proc/sys/kernel/pty/max. */
+/** /proc/sys/kernel/pty/max: ptys of all instances together (each holds up to ~130 KiB of buffers). */
 const PTY_MAX = 4096;
+const ptyCount = new WeakMap<Kernel, number>();
 
 export interface DevptsOptions {
   /** Owner forced on new slaves (uid=, gid=); null: the opener's fsuid/fsgid. */
@@ -123,11 +123,16 @@ export class DevptsFilesystem extends Filesystem {
   openMaster(t: Task, vd: VirtualDentry, flags: number): MasterFile {
     let index = 0;
     while (this.ptys.has(index)) index++;
-    if (index >= this.opts.max) throw ENOSPC;
+    const total = ptyCount.get(this.kernel) ?? 0;
+    if (index >= this.opts.max || total >= PTY_MAX) throw ENOSPC;
+    ptyCount.set(this.kernel, total + 1);
     const pty = new Pty(
       this.kernel,
       index,
-      (p) => this.ptys.delete(p.index),
+      (p) => {
+        this.ptys.delete(p.index);
+        ptyCount.set(this.kernel, (ptyCount.get(this.kernel) ?? 1) - 1);
+      },
       (p) => {
         this.slaves.delete(p.index);
         this.rootDentry.drop(String(p.index));
@@ -217,12 +222,14 @@ export function newDevptsFilesystem(k: Kernel, data: string): DevptsFilesystem {
 
 /**
  * /dev/tty when the caller's controlling terminal is a pty: a slave description
- * of it on the /dev/tty node. Null otherwise (the host terminal, or none).
+ * of it on the /dev/tty node. Null when it is the host terminal; ENXIO for a
+ * process without a terminal.
  */
 export function openControllingPty(t: Task, vd: VirtualDentry, flags: number): FileDescription | null {
   const tty = controllingTerminal(t);
-  if (!(tty instanceof Pty) || tty.hungUp) return null;
-  return new SlaveFile(vd, flags, tty);
+  if (tty instanceof Pty && !tty.hungUp) return new SlaveFile(vd, flags, tty);
+  if (!hasHostTerminal(t)) throw ENXIO;
+  return null;
 }
 
 // A ptmx node made with mknod(2) opens the Sentry's devpts instance.

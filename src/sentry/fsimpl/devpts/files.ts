@@ -2,16 +2,17 @@
 // for the controlling terminal) file descriptions, and the terminal ioctls both
 // serve (tty_ioctl, n_tty_ioctl, pty_unix98_ioctl).
 import { EBUSY, EINVAL, EIO, ENOTTY, EPERM, ESRCH } from '../../../abi/linux/errno.js';
-import { O_NOCTTY, O_NONBLOCK } from '../../../abi/linux/fcntl.js';
+import { O_CLOEXEC, O_NOCTTY, O_NONBLOCK } from '../../../abi/linux/fcntl.js';
 import {
   FIONREAD, TCFLSH, TCGETS, TCGETS2, TCSBRK, TCSBRKP, TCSETS, TCSETS2, TCSETSF, TCSETSF2, TCSETSW, TCSETSW2, TCXONC,
   TIOCCBRK, TIOCEXCL, TIOCGETD, TIOCGEXCL, TIOCGPGRP, TIOCGPKT, TIOCGPTLCK, TIOCGPTN, TIOCGSID, TIOCGWINSZ, TIOCNOTTY,
-  TIOCNXCL, TIOCOUTQ, TIOCPKT, TIOCSBRK, TIOCSCTTY, TIOCSETD, TIOCSIG, TIOCSPGRP, TIOCSPTLCK, TIOCSWINSZ,
+  TIOCNXCL, TIOCOUTQ, TIOCPKT, TIOCSBRK, TIOCSCTTY, TIOCSETD, TIOCSIG, TIOCSPGRP, TIOCSPTLCK, TIOCSWINSZ, TERMIOS_SIZE,
+  WINSIZE_SIZE, TIOCGPTPEER,
 } from '../../../abi/linux/ioctl.js';
 import { SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH } from '../../../abi/linux/signal.js';
 import {
-  TCIFLUSH, TCIOFF, TCIOFLUSH, TCION, TCOFLUSH, TCOOFF, TCOON, TERMIOS2_SIZE, TERMIOS_SIZE, TOSTOP, VDISABLE, VSTART,
-  VSTOP, WINSIZE_SIZE, decodeTermios, encodeTermios,
+  TCIFLUSH, TCIOFF, TCIOFLUSH, TCION, TCOFLUSH, TCOOFF, TCOON, TERMIOS2_SIZE, TOSTOP, VDISABLE, VSTART, VSTOP,
+  decodeTermios, encodeTermios,
 } from '../../../abi/linux/termios.js';
 import type { Task } from '../../kernel/task.js';
 import type { WaitQueue } from '../../kernel/waiter.js';
@@ -24,7 +25,7 @@ import type { Pty } from './pty.js';
 
 const CAP_SYS_ADMIN = 21;
 /** Flags TIOCGPTPEER accepts for the new slave description. */
-const PEER_FLAGS = 0o3 | O_NOCTTY | O_NONBLOCK | 0o2000000 /* O_CLOEXEC */;
+const PEER_FLAGS = 0o3 | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
 
 /** Opens the peer slave of a master for TIOCGPTPEER (the file system knows its dentry). */
 export type PeerOpener = (t: Task, pty: Pty, flags: number) => number;
@@ -284,7 +285,7 @@ export class MasterFile extends TtyFile {
         if (fg !== null) killPgrp(t.kernel, fg, arg);
         return 0;
       }
-      case 0x5441 /* TIOCGPTPEER */:
+      case TIOCGPTPEER:
         return this.openPeer(t, pty, arg & PEER_FLAGS);
       default:
         return super.ioctl(t, req, arg);

@@ -399,6 +399,46 @@ export class LineDiscipline {
     out.push(c);
   }
 
+  /**
+   * Output-processes the head of src into at most `room` bytes (process_output_block):
+   * returns the bytes for the master and how many of src they came from.
+   */
+  processOutput(src: Uint8Array, room: number): [Uint8Array, number] {
+    const o = this.t.oflag;
+    if (!(o & OPOST)) {
+      const n = Math.min(room, src.length);
+      return [src.slice(0, n), n];
+    }
+    const out = new Uint8Array(Math.min(room, src.length * 8));
+    const utf8 = this.i(IUTF8);
+    const slow: number[] = [];
+    let n = 0;
+    let i = 0;
+    while (i < src.length) {
+      const c = src[i]!;
+      if (!iscntrl(c) && !(o & OLCUC)) {
+        // Printable runs need no rewriting: copy them whole.
+        let j = i;
+        while (j < src.length && j - i < out.length - n && !iscntrl(src[j]!)) {
+          if (!utf8 || (src[j]! & 0xc0) !== 0x80) this.column++;
+          j++;
+        }
+        if (j === i) break;
+        out.set(src.subarray(i, j), n);
+        n += j - i;
+        i = j;
+        continue;
+      }
+      if (this.outputSize(c) > out.length - n) break;
+      slow.length = 0;
+      this.outputChar(c, slow);
+      out.set(slow, n);
+      n += slow.length;
+      i++;
+    }
+    return [out.subarray(0, n), i];
+  }
+
   /** Bytes one output byte becomes (for room checks). */
   outputSize(c: number): number {
     const o = this.t.oflag;

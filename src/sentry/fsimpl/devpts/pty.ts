@@ -4,10 +4,11 @@
 // window size and job-control state are the slave's and shared by both ends, as
 // Linux's tty_mode_ioctl does on a master (real_tty = the slave).
 import { EAGAIN, EIO, ERESTARTSYS } from '../../../abi/linux/errno.js';
+import { WINSIZE_SIZE } from '../../../abi/linux/ioctl.js';
 import { SIGCONT, SIGHUP, SIGTTIN } from '../../../abi/linux/signal.js';
 import {
-  ICANON, IXON, TIOCPKT_DATA, TIOCPKT_DOSTOP, TIOCPKT_FLUSHREAD, TIOCPKT_FLUSHWRITE, TIOCPKT_NOSTOP, TIOCPKT_START,
-  TIOCPKT_STOP, VMIN, VSTART, VSTOP, VTIME, WINSIZE_SIZE, defaultSlaveTermios, type Termios,
+  CREAD, CS8, CSIZE, ICANON, IXON, PARENB, TIOCPKT_DATA, TIOCPKT_DOSTOP, TIOCPKT_FLUSHREAD, TIOCPKT_FLUSHWRITE, TIOCPKT_NOSTOP, TIOCPKT_START,
+  TIOCPKT_STOP, VMIN, VSTART, VSTOP, VTIME, defaultSlaveTermios, type Termios,
 } from '../../../abi/linux/termios.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { sendToGroup } from '../../kernel/signals.js';
@@ -20,6 +21,8 @@ import { registerTerminal, unregisterTerminal, type SessionTerminal } from './ct
 import { killPgrp, pgrpOrphaned, sigIgnored } from './jobs.js';
 import { LineDiscipline } from './ldisc.js';
 
+/** Major number of pty slaves (/dev/pts/N is c 136:N). */
+export const UNIX98_PTY_SLAVE_MAJOR = 136;
 /** Input the master may write ahead of the line discipline (the tty flip buffer limit). */
 const RAW_MAX = 65536;
 /** Output the slave may write before the master reads it. */
@@ -66,7 +69,7 @@ export class Pty implements SessionTerminal {
     /** The master closed: /dev/pts/N goes away. */
     private readonly onMasterClose: (p: Pty) => void,
   ) {
-    this.ttyNr = (index & 0xff) | (136 << 8) | ((index & ~0xff) << 12);
+    this.ttyNr = (index & 0xff) | (UNIX98_PTY_SLAVE_MAJOR << 8) | ((index & ~0xff) << 12);
     this.ldisc = new LineDiscipline(() => this.termios, {
       signal: (sig) => {
         const pg = this.foreground();
@@ -96,6 +99,14 @@ export class Pty implements SessionTerminal {
       }
     }
     return this.session;
+  }
+
+  leaderExited(sid: number): void {
+    if (this.session !== sid) return;
+    const pg = this.pgrp;
+    this.session = null;
+    this.pgrp = null;
+    if (pg !== null) killPgrp(this.kernel, pg, SIGHUP);
   }
 
   foreground(): number | null {
@@ -143,7 +154,7 @@ export class Pty implements SessionTerminal {
     const flow = (t: Termios): boolean => (t.iflag & IXON) !== 0 && t.cc[VSTOP] === 0o23 && t.cc[VSTART] === 0o21;
     this.termios = next;
     // A pty is always 8 bits, receiving, no parity.
-    next.cflag = (next.cflag & ~(0o60 | 0o400)) | 0o60 | 0o200;
+    next.cflag = (next.cflag & ~(CSIZE | PARENB)) | CS8 | CREAD;
     if (flow(old) !== flow(next)) {
       this.setPacketStatus(flow(next) ? TIOCPKT_DOSTOP : TIOCPKT_NOSTOP, TIOCPKT_DOSTOP | TIOCPKT_NOSTOP);
     }
@@ -271,19 +282,15 @@ export class Pty implements SessionTerminal {
     if (seqLength(src) === 0) return 0;
     if (this.stopped) throw EAGAIN;
     let room = OUTPUT_MAX - this.output.size;
-    const out: number[] = [];
     let n = 0;
-    outer: for (const v of src) {
-      for (const c of v) {
-        const size = this.ldisc.outputSize(c);
-        if (size > room) break outer;
-        this.ldisc.outputChar(c, out);
-        room -= size;
-        n++;
-      }
+    for (const v of src) {
+      const [out, used] = this.ldisc.processOutput(v, room);
+      this.output.push(out);
+      room -= out.length;
+      n += used;
+      if (used < v.length) break;
     }
     if (n === 0) throw EAGAIN;
-    this.output.push(Uint8Array.from(out));
     this.masterQueue.notify(EVENT_IN);
     return n;
   }

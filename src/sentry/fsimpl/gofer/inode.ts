@@ -40,8 +40,16 @@ export class GoferInode extends Inode {
   private prefetched: Map<string, GoferInode> | null = null;
   /** Names known not to exist (exclusive mode). */
   private negative: Set<string> | null = null;
+  /** The directory's entries (exclusive mode): dropped by every change made through this inode. */
+  private listing: DirEntry[] | null = null;
   /** Our own changes to this directory moved its times and link count: stat it again when asked. */
   private stale = false;
+  /**
+   * Names this file was reached by, newest first. The gofer reopens a file by its
+   * handle's (parent, name); when that name is unlinked while other links remain,
+   * the handle moves to one of these (a few suffice: most files have one link).
+   */
+  private links: { dir: GoferInode; name: string }[] = [];
   /** A FIFO's pipe lives in the Sentry (as runsc's named pipes on gofer mounts do). */
   private fifo: FifoInode | null = null;
 
@@ -137,7 +145,26 @@ export class GoferInode extends Inode {
       this.noteMissing(name);
       return null;
     }
-    return this.fs.inodeFor(e);
+    return this.fs.inodeFor(e).reachedAs(this, name);
+  }
+
+  /** Notes that `dir/name` names this file (see `links`). */
+  reachedAs(dir: GoferInode, name: string): this {
+    if (this.isDir()) return this;
+    this.links = [{ dir, name }, ...this.links.filter((l) => l.dir !== dir || l.name !== name)].slice(0, 4);
+    return this;
+  }
+
+  /** `dir/name` was unlinked: if it was our handle's name, walk a remaining link instead. */
+  private lostName(dir: GoferInode, name: string): void {
+    this.links = this.links.filter((l) => l.dir !== dir || l.name !== name);
+    for (const l of this.links) {
+      const e = l.dir.fs.client.walk(l.dir.handle, [l.name]).entries[0];
+      if (e && e.stat.dev === this.hostDev && e.stat.ino === this.hostIno) {
+        this.fs.inodeFor(e);
+        return;
+      }
+    }
   }
 
   private noteMissing(name: string): void {
@@ -168,10 +195,13 @@ export class GoferInode extends Inode {
 
   override readdir(): DirEntry[] {
     if (!this.isDir()) throw ENOTDIR;
+    // Re-listing the host directory on every opendir cost more than the sandbox's own work.
+    if (this.listing) return this.listing;
     const out: DirEntry[] = [];
     for (const e of this.fs.client.readdir(this.handle)) {
       out.push({ name: e.name, ino: this.fs.inoOf(this.hostDev, e.ino), type: e.type });
     }
+    if (!this.fs.shared) this.listing = out;
     return out;
   }
 
@@ -193,7 +223,8 @@ export class GoferInode extends Inode {
     this.negative?.delete(name);
     this.prefetched?.delete(name);
     this.stale = true;
-    return this.fs.newInode(e);
+    this.listing = null;
+    return this.fs.newInode(e).reachedAs(this, name);
   }
 
   /** Bookkeeping after `name` went away; `victim` is its host stat from just before. */
@@ -201,12 +232,14 @@ export class GoferInode extends Inode {
     this.prefetched?.delete(name);
     this.noteMissing(name);
     this.stale = true;
+    this.listing = null;
     const v = victim ? this.fs.liveInode(victim) : null;
     if (!v || !victim) return;
     // Open descriptions of it still stat it: its link count drops as on Linux.
     v.nlink = v.isDir() ? 0 : Math.max(0, victim.nlink - 1);
     v.ctime = nowTimespec();
     if (v.nlink === 0) this.fs.evict(v);
+    else v.lostName(this, name);
   }
 
   override create(name: string, opts: CreateOpts): Inode {
@@ -236,9 +269,14 @@ export class GoferInode extends Inode {
     this.writableDir();
     const t = this.peer(target);
     t.apply(this.fs.client.link(this.handle, name, t.handle));
+    // The gofer reopens a file by (parent, name): move the handle to the new name, as
+    // the old one is often removed next (write a temp file, link it, unlink the temp).
+    const e = this.fs.client.walk(this.handle, [name]).entries[0];
+    if (e) this.fs.inodeFor(e).reachedAs(this, name);
     this.negative?.delete(name);
     this.prefetched?.delete(name);
     this.stale = true;
+    this.listing = null;
   }
 
   override unlink(name: string): void {
@@ -260,6 +298,7 @@ export class GoferInode extends Inode {
     to.negative?.delete(newName);
     if (!(flags & RENAME_EXCHANGE)) this.noteMissing(oldName);
     this.stale = to.stale = true;
+    this.listing = to.listing = null;
   }
 
   // ---- extended attributes (user.* and trusted.*; the VFS checked permissions) ----

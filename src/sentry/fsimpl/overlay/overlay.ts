@@ -275,6 +275,10 @@ export class OverlayInode extends Inode {
     this.syncAttrs();
   }
 
+  override tmpfileOk(): boolean {
+    return this.isDir(); // made in the upper layer, which is a tmpfs
+  }
+
   override unlink(name: string): void {
     this.remove(name, false);
   }

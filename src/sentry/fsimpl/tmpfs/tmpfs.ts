@@ -135,6 +135,10 @@ export class TmpfsDir extends Inode {
     return this.add(name, new TmpfsSymlink(this.fs, target, opts.uid, opts.gid));
   }
 
+  override tmpfileOk(): boolean {
+    return true;
+  }
+
   override link(name: string, target: Inode): void {
     this.add(name, target);
     target.nlink++;

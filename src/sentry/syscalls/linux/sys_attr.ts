@@ -1,5 +1,5 @@
 // Attribute changes: chmod family, chown family, truncate/ftruncate, utimensat, futimesat.
-import { EBADF, EFBIG, EINVAL, EISDIR, EPERM, EROFS } from '../../../abi/linux/errno.js';
+import { EBADF, EFBIG, EINVAL, EISDIR, EPERM, EROFS, ETXTBSY } from '../../../abi/linux/errno.js';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW } from '../../../abi/linux/fcntl.js';
 import { RLIMIT_FSIZE } from '../../../abi/linux/limits.js';
 import { S_ISGID, S_ISUID, type Timespec } from '../../../abi/linux/stat.js';
@@ -11,7 +11,7 @@ import type { VirtualDentry } from '../../vfs/mount.js';
 import { lookupAt } from '../../vfs/ops.js';
 import { notifyChange, notifyModify } from '../../vfs/fsnotify.js';
 import { IN_ACCESS, IN_ATTRIB, IN_MODIFY } from '../../../abi/linux/inotify.js';
-import { MAY_WRITE, checkPermission, isOwner } from '../../vfs/permissions.js';
+import { MAY_WRITE, checkPermission, isOwner, removePrivs } from '../../vfs/permissions.js';
 
 function writableMount(vd: VirtualDentry): void {
   if (vd.mount.readOnly) throw EROFS;
@@ -54,9 +54,13 @@ function setOwner(t: Task, vd: VirtualDentry, uid: number, gid: number): void {
   const attr: { uid?: number; gid?: number; mode?: number } = {};
   if (uid !== -1) attr.uid = uid >>> 0;
   if (gid !== -1) attr.gid = gid >>> 0;
-  // chown clears setuid/setgid on regular files.
-  if ((changeUid || changeGid) && inode.isRegular() && inode.mode & (S_ISUID | S_ISGID)) {
-    attr.mode = inode.mode & 0o7777 & ~(S_ISUID | S_ISGID);
+  // chown of a non-directory clears set-user-ID, even as root and with -1/-1 (chown_common);
+  // set-group-ID goes when group-executable, or when the caller could not set it.
+  if (!inode.isDir()) {
+    let kill = inode.mode & S_ISUID;
+    const sgid = inode.mode & S_ISGID;
+    if (sgid && ((inode.mode & 0o010) || !(c.inGroup(attr.gid ?? inode.gid) || c.hasCap(CAP_FSETID)))) kill |= S_ISGID;
+    if (kill) attr.mode = inode.mode & 0o7777 & ~kill;
   }
   inode.setattr(attr);
   notifyChange(vd.dentry, IN_ATTRIB);
@@ -103,6 +107,8 @@ export function truncate(t: Task, [path, length]: SyscallArgs): number {
   if (vd.dentry.inode.isDir()) throw EISDIR;
   writableMount(vd);
   checkPermission(t.creds, vd.dentry.inode, MAY_WRITE);
+  if (vd.dentry.inode.writeCount < 0) throw ETXTBSY; // a running executable
+  removePrivs(t.creds, vd.dentry.inode);
   t.mm.truncating(() => truncateInode(vd.dentry.inode, length.int64()));
   notifyModify(vd.dentry);
   return 0;
@@ -113,6 +119,7 @@ export function ftruncate(t: Task, [fd, length]: SyscallArgs): number {
   checkSize(t, length.int64());
   if (!f.writable) throw f.inode.isDir() ? EISDIR : EBADF;
   if (!f.inode.isRegular()) throw EINVAL;
+  removePrivs(t.creds, f.inode);
   t.mm.truncating(() => f.truncate(length.int64()));
   notifyModify(f.vd.dentry);
   return 0;

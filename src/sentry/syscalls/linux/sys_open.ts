@@ -14,12 +14,16 @@ import {
   RESOLVE_BENEATH, RESOLVE_CACHED, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV,
 } from '../../vfs/path.js';
 
+/** __O_TMPFILE without the O_DIRECTORY that O_TMPFILE includes. */
+const O_TMPFILE_ONLY = 0o20000000;
+
 /** Flags open(2) knows; others are silently ignored (openat2 rejects them). */
 const VALID_OPEN_FLAGS = 0o37777703;
 
 function doOpen(t: Task, dirfd: number, pathAddr: number, flags: number, mode: number, resolve = 0): number | Block {
   const path = t.readPath(pathAddr);
-  if ((flags & O_TMPFILE) === O_TMPFILE && (flags & 3) === 0) throw EINVAL;
+  // __O_TMPFILE needs O_DIRECTORY and write access, and excludes O_CREAT (build_open_flags).
+  if ((flags & O_TMPFILE_ONLY) && ((flags & (O_TMPFILE | O_CREAT)) !== O_TMPFILE || (flags & 3) === 0)) throw EINVAL;
   const attempt = (): number | Block => {
     let file;
     try {

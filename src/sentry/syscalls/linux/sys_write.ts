@@ -12,6 +12,7 @@ import type { FileDescription } from '../../vfs/file.js';
 import { MSG_DONTWAIT } from '../../../abi/linux/socket.js';
 import { SocketDescription } from '../../socket/socket.js';
 import { seqDrop, seqLength, seqTake, type IOSequence } from '../../vfs/iosequence.js';
+import { removePrivs } from '../../vfs/permissions.js';
 import { blockingWrite } from './blocking.js';
 import { MAX_RW_COUNT, readIovecs } from './iovec.js';
 
@@ -55,6 +56,7 @@ function doWrite(t: Task, file: FileDescription, src0: IOSequence, off: number):
     }
   };
   if (total === 0) return attempt(src, off);
+  if (file.inode.isRegular()) removePrivs(t.creds, file.inode);
   return blockingWrite(t, file, total, (done) => attempt(seqDrop(src, done), off < 0 ? -1 : off + done));
 }
 
