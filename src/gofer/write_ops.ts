@@ -244,8 +244,8 @@ let xattrViaProc = true;
 /**
  * A confined gofer has no /proc: xattrs of symlinks, fifos and sockets (reached
  * only through /proc/self/fd) then get what Linux gives a process without
- * CAP_SYS_ADMIN, as the confined gofer is: user.* is not allowed on them and
- * trusted.* needs that capability, so none to read or list and EPERM to change.
+ * CAP_SYS_ADMIN: user.* is not allowed on them and trusted.* needs that
+ * capability, so there are none to read or list, and changes get EPERM.
  */
 export function setXattrViaProc(on: boolean): void {
   xattrViaProc = on;
