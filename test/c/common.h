@@ -34,6 +34,7 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -445,6 +446,15 @@ static inline int wait_blocked(pid_t pid)
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	return wait_blocked_stat(path);
+}
+
+/* Waits for a child: its exit status, 128+N for death by signal N, -1 if not our child. */
+static inline int reap(pid_t pid)
+{
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -2;
 }
 
 /* Prints the line of /proc/self/fdinfo/FD that starts with key. */

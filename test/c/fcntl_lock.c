@@ -14,15 +14,6 @@ static int lk(int f, int cmd, short type, short whence, off_t start, off_t len)
 	struct flock fl = { .l_type = type, .l_whence = whence, .l_start = start, .l_len = len };
 	return fcntl(f, cmd, &fl);
 }
-
-static int reap(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* From a child: the parent's locks on bytes 0..39 ('.' none, 'r', 'w') and at a far offset. */
 static void show(const char *label)
 {

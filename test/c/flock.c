@@ -18,15 +18,6 @@ static void handler(int flags)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* Exit status of a child, 128+sig if it died by a signal. */
-static int reap(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* Child: flock(path, LOCK_EX) on a fresh description; exits 0 on success, 10+errno-ish code otherwise. */
 static pid_t blocker(const char *path, int sa_flags)
 {

@@ -8,19 +8,6 @@ static volatile int stop_spin, spin_count, added;
 static void *spin(void *a) { (void)a; while (!stop_spin) { spin_count++; usleep(500); } return NULL; }
 static void *add1(void *a) { (void)a; added++; return NULL; }
 
-/* Wait for pid and return its exit status, or 128+signal, or -1 on error. */
-static int reap(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return -2;
-}
-
 static int rd1(int fd) { char c; return read(fd, &c, 1) == 1 ? c : -1; }
 static void wr1(int fd, char c) { if (write(fd, &c, 1) != 1) _exit(99); }
 

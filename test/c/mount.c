@@ -30,14 +30,6 @@ static int mounted_as(const char *dir, const char *type, const char *opts)
 		fclose(f);
 	return found;
 }
-
-static int child_status(pid_t c)
-{
-	int st = 0;
-	waitpid(c, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 int main(int argc, char **argv)
 {
 	scratch_init("mount", argc, argv);
@@ -127,7 +119,7 @@ int main(int argc, char **argv)
 			_exit(1);
 		_exit(exists(P("d/inner")) ? 2 : 0);
 	}
-	VAL("child unmounts d in its own namespace", child_status(c), 0);
+	VAL("child unmounts d in its own namespace", reap(c), 0);
 	CHECK("  the parent still sees d/inner", exists(P("d/inner")));
 	c = fork();
 	if (c == 0) {
@@ -141,7 +133,7 @@ int main(int argc, char **argv)
 		if (syscall(SYS_pivot_root, "/", "/") == 0 || errno != EPERM) r |= 8;
 		_exit(r);
 	}
-	VAL("as nobody: mount, umount2, unshare(CLONE_NEWNS), pivot_root are EPERM (bits)", child_status(c), 0);
+	VAL("as nobody: mount, umount2, unshare(CLONE_NEWNS), pivot_root are EPERM (bits)", reap(c), 0);
 	OK("umount2 d", umount2(P("d"), 0));
 
 	/* --- proc --- */
@@ -183,7 +175,7 @@ int main(int argc, char **argv)
 	VAL("child reports", read(pp[0], r, 5), 5);
 	say("  pivot_root=%c new root has /marker=%c old root at /old=%c umount -l /old=%c then gone=%c\n", r[0], r[1], r[2],
 	    r[3], r[4]);
-	VAL("  child exit", child_status(c), 0);
+	VAL("  child exit", reap(c), 0);
 	CHECK("the parent's root is untouched", exists(P("file1")) && exists("/proc/self/stat"));
 	OK("umount2 nr", umount2(P("nr"), 0));
 	scratch_cleanup();

@@ -13,14 +13,6 @@ struct k_sigevent { uint64_t value; int signo; int notify; int pad[12]; };
 
 static char name[64];
 static int q;
-static int status_of(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static long mq_put(int fd, const char *s, unsigned prio)
 {
 	return syscall(SYS_mq_timedsend, fd, s, strlen(s), prio, NULL);
@@ -67,7 +59,7 @@ int main(void)
 		_exit(mq_take(q) == 5 && !strcmp(buf, "hello") && prio == 7 ? 0 : 1);
 	CHECK("receiver sleeps", wait_blocked(r));
 	VAL("send", mq_put(q, "hello", 7), 0);
-	VAL("receiver got it", status_of(r), 0);
+	VAL("receiver got it", reap(r), 0);
 
 	/* a sleeping sender */
 	mq_put(q, "low", 1);
@@ -78,7 +70,7 @@ int main(void)
 	CHECK("sender sleeps on a full queue", wait_blocked(s));
 	VAL("receive", mq_take(q), 3);
 	CHECK("mid first", !strcmp(buf, "mid"));
-	VAL("sender done", status_of(s), 0);
+	VAL("sender done", reap(s), 0);
 	VAL("then its message", mq_take(q), 4);
 	CHECK("high", !strcmp(buf, "high") && prio == 9);
 	VAL("then low", mq_take(q), 3);
@@ -94,11 +86,11 @@ int main(void)
 	pid_t o = fork();
 	if (o == 0)
 		_exit(notify(q, SIGEV_NONE, 0, 0) == -1 && errno == EBUSY ? 0 : 1);
-	VAL("another process gets EBUSY", status_of(o), 0);
+	VAL("another process gets EBUSY", reap(o), 0);
 	pid_t w = fork();
 	if (w == 0)
 		_exit(mq_put(q, "ping", 0) == 0 ? 0 : 1);
-	VAL("child sends", status_of(w), 0);
+	VAL("child sends", reap(w), 0);
 	CHECK("signal", got_sig == SIGUSR1 && got_code == K_SI_MESGQ && got_value == 77);
 	CHECK("si_pid is the child", got_pid == w);
 	mq_take(q);
@@ -107,7 +99,7 @@ int main(void)
 	pid_t d = fork();
 	if (d == 0)
 		_exit(notify(q, SIGEV_NONE, 0, 0) == 0 ? 0 : 1);
-	VAL("child registers and exits", status_of(d), 0);
+	VAL("child registers and exits", reap(d), 0);
 	VAL("free again", notify(q, SIGEV_NONE, 0, 0), 0);
 	VAL("unlink", syscall(SYS_mq_unlink, name), 0);
 	close(q);

@@ -18,15 +18,6 @@ static int lk(int f, int cmd, short type, off_t start, off_t len)
 	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len };
 	return fcntl(f, cmd, &fl);
 }
-
-static int reap(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* What F_OFD_GETLK (or F_GETLK) through fd reports for a write lock on [start, start+len). */
 static void probe(const char *label, int f, int cmd, off_t start, off_t len)
 {

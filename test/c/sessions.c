@@ -1,15 +1,6 @@
 // sessions and process groups: setsid (EPERM for a group leader), setpgid rules (EACCES after exec, EPERM across sessions, ESRCH for non-children, EINVAL), getpgid/getsid/getpgrp (also of zombies), killing a process group.
 #include "common.h"
 #include <sys/wait.h>
-
-static int reap(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -2;
-}
-
 /* A child that runs fn, then waits for *hold to close, then exits 0. */
 static pid_t child(int (*fn)(void), int *ready, int *hold)
 {

@@ -21,15 +21,6 @@ static pid_t child(int (*fn)(int, int), int a, int b)
 	return p;
 }
 
-/* Exit status of pid (128+N when killed by signal N). */
-static int status_of(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static int sync_fd[2];
 
 /* Decrements semaphore `num` of `id`, then reports `tag` on the pipe. */
@@ -106,7 +97,7 @@ int main(void)
 		/* The inherited attachment counts too: 1 (parent) + 1 (us) + our own shmat. */
 		_exit(strcmp(p, "from parent") ? 10 : shm_child(shm, 0));
 	}
-	VAL("child shares the segment", status_of(pid), 0);
+	VAL("child shares the segment", reap(pid), 0);
 	CHECK("child's write visible", !strcmp(p + 100, "from child"));
 	shmctl(shm, IPC_STAT, &ds);
 	VAL("nattch after the child exited", ds.shm_nattch, 1);
@@ -114,7 +105,7 @@ int main(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(shmdt(p) == 0 && shmctl(shm, IPC_STAT, &ds) == 0 && ds.shm_nattch == 1 ? 0 : 1);
-	VAL("child detaches its copy", status_of(pid), 0);
+	VAL("child detaches its copy", reap(pid), 0);
 	VAL("last shmdt", shmdt(p), 0);
 	ERR("destroyed", shmctl(shm, IPC_STAT, &ds), EINVAL);
 
@@ -127,11 +118,11 @@ int main(void)
 	VAL("GETNCNT", semctl(sem, 0, GETNCNT), 2);
 	VAL("post one", op1(sem, 0, 1, 0), 0);
 	CHECK("A first", read(sync_fd[0], &c, 1) == 1 && c == 'A');
-	VAL("A done", status_of(a), 0);
+	VAL("A done", reap(a), 0);
 	VAL("GETNCNT", semctl(sem, 0, GETNCNT), 1);
 	VAL("SETVAL wakes B", semctl(sem, 0, SETVAL, 1), 0);
 	CHECK("then B", read(sync_fd[0], &c, 1) == 1 && c == 'B');
-	VAL("B done", status_of(b), 0);
+	VAL("B done", reap(b), 0);
 	VAL("value", semctl(sem, 0, GETVAL), 0);
 	CHECK("GETPID is B", semctl(sem, 0, GETPID) == b);
 
@@ -143,11 +134,11 @@ int main(void)
 	VAL("-1", op1(sem, 1, -1, 0), 0);
 	VAL("GETZCNT still", semctl(sem, 1, GETZCNT), 1);
 	VAL("-1 again", op1(sem, 1, -1, 0), 0);
-	VAL("zero-waiter done", status_of(z), 0);
+	VAL("zero-waiter done", reap(z), 0);
 
 	/* SEM_UNDO at exit, and at death by SIGKILL, wakes sleepers */
 	pid_t u = child(undo_and_exit, sem, 1);
-	VAL("undo child", status_of(u), 0);
+	VAL("undo child", reap(u), 0);
 	VAL("its +5 undone at exit", semctl(sem, 1, GETVAL), 0);
 	CHECK("GETPID is the exited child", semctl(sem, 1, GETPID) == u);
 	semctl(sem, 1, SETVAL, 0);
@@ -157,15 +148,15 @@ int main(void)
 	z = child(wait_zero, sem, 1);
 	CHECK("zero-waiter sleeps", wait_blocked(z));
 	kill(h, SIGKILL);
-	VAL("holder killed", status_of(h), 128 + SIGKILL);
-	VAL("zero-waiter woken by the undo", status_of(z), 0);
+	VAL("holder killed", reap(h), 128 + SIGKILL);
+	VAL("zero-waiter woken by the undo", reap(z), 0);
 	VAL("value", semctl(sem, 1, GETVAL), 0);
 
 	/* IPC_RMID wakes sleepers with EIDRM */
 	pid_t r = child(take, sem, 'R');
 	CHECK("sleeps", wait_blocked(r));
 	VAL("IPC_RMID", semctl(sem, 0, IPC_RMID), 0);
-	VAL("sleeper got EIDRM", status_of(r), EIDRM);
+	VAL("sleeper got EIDRM", reap(r), EIDRM);
 
 	/* message queues */
 	int mq = msgget(IPC_PRIVATE, 0600);
@@ -174,7 +165,7 @@ int main(void)
 	struct kmsg m1 = { 1, "one" }, m2 = { 2, "two" };
 	VAL("send type 1", msgsnd(mq, &m1, 4, 0), 0);
 	VAL("send type 2", msgsnd(mq, &m2, 4, 0), 0);
-	VAL("receiver got type 2", status_of(g), 0);
+	VAL("receiver got type 2", reap(g), 0);
 	struct msqid_ds md;
 	msgctl(mq, IPC_STAT, &md);
 	VAL("type 1 still queued", md.msg_qnum, 1);
@@ -185,12 +176,12 @@ int main(void)
 	CHECK("sender sleeps on a full queue", wait_blocked(s));
 	struct kmsg got;
 	VAL("receive makes room", msgrcv(mq, &got, sizeof got.text, 0, 0), 4);
-	VAL("sender done", status_of(s), 0);
+	VAL("sender done", reap(s), 0);
 	msgctl(mq, IPC_STAT, &md);
 	VAL("its message queued", md.__msg_cbytes, 40);
 	g = child(recv_type, mq, 9);
 	CHECK("receiver sleeps", wait_blocked(g));
 	VAL("IPC_RMID", msgctl(mq, IPC_RMID, NULL), 0);
-	VAL("receiver got EIDRM", status_of(g), EIDRM);
+	VAL("receiver got EIDRM", reap(g), EIDRM);
 	return finish();
 }

@@ -10,15 +10,6 @@ static volatile int counter;
 static pthread_barrier_t bar;
 
 static long gettid_(void) { return syscall(SYS_gettid); }
-
-static int reap(pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -2;
-}
-
 static void *worker(void *arg)
 {
 	long i = (long)arg;
