@@ -237,19 +237,25 @@ static napi_value inject_js(napi_env env, napi_callback_info info) {
   return ret_i64(env, inject(tid, nr, a, NULL));
 }
 
-/* newStub() -> pid of a fresh stub forked from the leader, stopped, or -errno. */
-static napi_value new_stub_js(napi_env env, napi_callback_info info) {
-  if (leader < 0) return ret_i32(env, -ESRCH);
-  long a[6] = {CLONE_PARENT | SIGCHLD, 0, 0, 0, 0, 0};
+/* Injects clone(flags) into the stopped thread `via`; returns the new task's id once it
+ * has stopped (ptrace auto-attaches it), or -errno. */
+static int32_t clone_stopped(pid_t via, long flags) {
+  long a[6] = {flags, 0, 0, 0, 0, 0};
   long child = 0;
-  long r = inject(leader, SYS_clone, a, &child);
-  if (r < 0) return ret_i32(env, (int32_t)r);
+  long r = inject(via, SYS_clone, a, &child);
+  if (r < 0) return (int32_t)r;
   if (child <= 0) child = r;
   int status;
   int e = wait_stopped((pid_t)child, &status);
-  if (e < 0) return ret_i32(env, e);
-  if (!WIFSTOPPED(status)) return ret_i32(env, -ECHILD);
-  return ret_i32(env, (int32_t)child);
+  if (e < 0) return e;
+  if (!WIFSTOPPED(status)) return -ECHILD;
+  return (int32_t)child;
+}
+
+/* newStub() -> pid of a fresh stub forked from the leader, stopped, or -errno. */
+static napi_value new_stub_js(napi_env env, napi_callback_info info) {
+  if (leader < 0) return ret_i32(env, -ESRCH);
+  return ret_i32(env, clone_stopped(leader, CLONE_PARENT | SIGCHLD));
 }
 
 /* cloneThread(via) -> tid of a new host thread in via's address space, stopped, or -errno.
@@ -259,16 +265,7 @@ static napi_value clone_thread_js(napi_env env, napi_callback_info info) {
   GET_ARGS(1);
   int32_t via;
   if (arg_i32(env, argv[0], &via)) return NULL;
-  long a[6] = {CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM, 0, 0, 0, 0, 0};
-  long child = 0;
-  long r = inject(via, SYS_clone, a, &child);
-  if (r < 0) return ret_i32(env, (int32_t)r);
-  if (child <= 0) child = r;
-  int status;
-  int e = wait_stopped((pid_t)child, &status);
-  if (e < 0) return ret_i32(env, e);
-  if (!WIFSTOPPED(status)) return ret_i32(env, -ECHILD);
-  return ret_i32(env, (int32_t)child);
+  return ret_i32(env, clone_stopped(via, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM));
 }
 
 /* exitThread(tid) -> 0 or -errno: a stopped host thread runs exit(0) and is gone;

@@ -405,6 +405,20 @@ static inline void alarm_to(void (*handler)(int), int ms, int restart)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* Installs `handler` for sig (no SA_RESTART) and blocks sig; returns the set holding sig. */
+static inline sigset_t block_with_handler(int sig, void (*handler)(int))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigaction(sig, &sa, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return set;
+}
+
 /* The same to an empty handler. */
 static inline void alarm_in_ms(int ms, int restart) { alarm_to(ct_on_alrm, ms, restart); }
 

@@ -32,15 +32,8 @@ int main(void)
 	ev.data.u64 = 20;
 	epoll_ctl(ep2, EPOLL_CTL_ADD, ep, &ev);
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	sigset_t usr1, none;
-	sigemptyset(&usr1);
+	sigset_t usr1 = block_with_handler(SIGUSR1, on_usr1), none;
 	sigemptyset(&none);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	uint64_t mask = 0;
 	ERR("pwait sigsetsize 4", syscall(SYS_epoll_pwait, ep, evs, 8, 0, &mask, 4), EINVAL);
 	ERR("pwait bad sigmask pointer", syscall(SYS_epoll_pwait, ep, evs, 8, 0, BADPTR, 8), EFAULT);

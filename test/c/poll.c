@@ -142,14 +142,7 @@ int main(void)
 	ts = (struct timespec){ 0, 0 };
 	VAL("ppoll zero timeout", sys_ppoll(&rp, 1, &ts, NULL, 8), 0);
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	sigset_t usr1;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	sigset_t usr1 = block_with_handler(SIGUSR1, on_usr1);
 	kill(getpid(), SIGUSR1);
 	CHECK("SIGUSR1 pending, not run", got_usr1 == 0);
 	mask = 0;

@@ -140,14 +140,7 @@ int main(void)
 	VAL("pselect6 times out", sys_pselect(0, NULL, NULL, NULL, &ts, NULL), 0);
 	CHECK("remaining time 0", ts.tv_sec == 0 && ts.tv_nsec == 0);
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	sigset_t usr1;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	sigset_t usr1 = block_with_handler(SIGUSR1, on_usr1);
 	kill(getpid(), SIGUSR1);
 	sd.len = 8;
 	FD_ZERO(&w);

@@ -85,6 +85,23 @@ function gofersOf(parent) {
   return found.sort((a, b) => a - b);
 }
 
+/**
+ * `busybox sh -c script` in a sandbox served by gofer processes (--directfs=false),
+ * in shared mode (host-side changes are seen), with a volume at /mnt/v.
+ */
+function startSandbox(script) {
+  const vol = join(dir, 'vol');
+  mkdirSync(vol, { recursive: true });
+  writeFileSync(join(vol, 'v'), 'volume\n');
+  const p = spawn(TSVISOR, ['--directfs=false', '--file-access=shared', 'do', ...doFlags(), '--volume', `${vol}:/mnt/v`,
+    '--', '/bin/busybox', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = { p, out: '', err: '', closed: null };
+  p.stdout.on('data', (d) => (run.out += d));
+  p.stderr.on('data', (d) => (run.err += d));
+  run.closed = new Promise((resolve) => p.on('close', resolve));
+  return run;
+}
+
 const field = (status, name) => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1];
 
 test('the gofer runs in its own namespaces, pivoted into the served tree, with seccomp and few capabilities', { skip }, async () => {
@@ -95,20 +112,11 @@ test('the gofer runs in its own namespaces, pivoted into the served tree, with s
   // The workload itself goes through the gofer: it reads a file and writes one.
   const script = 'cat /sub/f /mnt/v/v > /ready.tmp; mv /ready.tmp /ready; while [ ! -e /go ]; do sleep 0.02; done; echo finished';
   // shared: the sandbox must see /go appear on the host.
-  const vol = join(dir, 'vol');
-  mkdirSync(vol, { recursive: true });
-  writeFileSync(join(vol, 'v'), 'volume\n');
-  const p = spawn(TSVISOR, ['--directfs=false', '--file-access=shared', 'do', ...doFlags(), '--volume', `${vol}:/mnt/v`,
-    '--', '/bin/busybox', 'sh', '-c', script],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d) => (out += d));
-  p.stderr.on('data', (d) => (err += d));
-  const closed = new Promise((resolve) => p.on('close', resolve));
+  const run = startSandbox(script);
+  const p = run.p;
   try {
     for (let i = 0; i < 500 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(readFileSync(ready, 'utf8'), 'inside\nvolume\n', err);
+    assert.equal(readFileSync(ready, 'utf8'), 'inside\nvolume\n', run.err);
     const gofers = gofersOf(p.pid);
     const volPid = gofers.find((g) => existsSync(`/proc/${g}/root/root/v`)) ?? -1;
     const pid = gofers.find((g) => g !== volPid) ?? -1;
@@ -148,9 +156,9 @@ test('the gofer runs in its own namespaces, pivoted into the served tree, with s
     }
   } finally {
     writeFileSync(go, '');
-    await closed;
+    await run.closed;
   }
-  assert.equal(out, 'finished\n', err);
+  assert.equal(run.out, 'finished\n', run.err);
 });
 
 test('serving the host root (runsc do): the host /proc, /sys and /dev mounts are not in the gofer', { skip }, async () => {
@@ -204,20 +212,8 @@ while time.time() < end and not os.path.exists(stop):
 `, race], { stdio: 'ignore' });
   try {
     const script = 'n=0; while [ $n -lt 300 ]; do cat /race/d/secret 2>/dev/null; ls /race/d/ 2>/dev/null; n=$((n+1)); done; echo end';
-    const r = await new Promise((resolve) => {
-      const vol = join(dir, 'vol');
-  mkdirSync(vol, { recursive: true });
-  writeFileSync(join(vol, 'v'), 'volume\n');
-  const p = spawn(TSVISOR, ['--directfs=false', '--file-access=shared', 'do', ...doFlags(), '--volume', `${vol}:/mnt/v`,
-    '--', '/bin/busybox', 'sh', '-c', script],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (err += d));
-      p.on('close', (status) => resolve({ status, out, err }));
-    });
-    assert.equal(r.status, 0, r.err);
+    const r = startSandbox(script);
+    assert.equal(await r.closed, 0, r.err);
     assert.match(r.out, /end\n$/);
     assert.doesNotMatch(r.out, /OUTSIDE/);
     assert.match(r.out, /inside/, 'the walk did reach the real directory');

@@ -10,7 +10,8 @@
 // next exec maps ld.so and libc without reading them again.
 import { PAGE_SIZE, pageRoundUp } from '../../abi/linux/mm.js';
 import { log } from '../../log.js';
-import type { Extent, MemoryFile } from '../pgalloc/memory_file.js';
+import { CHUNK_SIZE, type Extent, type MemoryFile } from '../pgalloc/memory_file.js';
+import { copyFromSeq, copyToSeq } from '../vfs/iosequence.js';
 
 /** A file's own storage, below the page set (a file description of it). */
 export interface FileStore {
@@ -211,7 +212,7 @@ export class FilePages {
     if (n <= 0 || this.pages.size === 0) return;
     this.forEachPiece(off, n, (at, pos, len) => {
       if (this.copies.size > 0) this.writeCopies(Math.floor(pos / PAGE_SIZE), at, src, pos - off, len);
-      copyFromSeq(src, pos - off, this.mf.view(at, len));
+      copyFromSeq(src, this.mf.view(at, len), pos - off);
     });
   }
 
@@ -222,14 +223,14 @@ export class FilePages {
     const page = this.mf.view(base, PAGE_SIZE);
     for (const c of this.liveCopies(p)) {
       const copy = this.mf.view(c, PAGE_SIZE);
-      if (Buffer.compare(copy, page) === 0) copyFromSeq(src, skip, copy.subarray(at - base, at - base + len));
+      if (Buffer.compare(copy, page) === 0) copyFromSeq(src, copy.subarray(at - base, at - base + len), skip);
     }
   }
 
   /** read(2) got n bytes from storage: pages written through a shared mapping are newer. */
   afterRead(dst: readonly Uint8Array[], off: number, n: number): void {
     if (n <= 0 || !this.dirty) return;
-    this.forEachPiece(off, n, (at, pos, len) => copyToSeqAt(dst, pos - off, this.mf.view(at, len)));
+    this.forEachPiece(off, n, (at, pos, len) => copyToSeq(dst, this.mf.view(at, len), pos - off));
   }
 
   /** fallocate changed [off, off+n) of storage (zeroed or shifted it): held pages read it again. */
@@ -306,39 +307,7 @@ export class FilePages {
 }
 
 function sameChunk(a: number, b: number): boolean {
-  return Math.floor(a / 2 ** 31) === Math.floor(b / 2 ** 31);
-}
-
-/** Copies bytes [skip, skip+dst.length) of seq into dst. */
-function copyFromSeq(seq: readonly Uint8Array[], skip: number, dst: Uint8Array): void {
-  let done = 0;
-  for (const v of seq) {
-    if (done === dst.length) return;
-    if (skip >= v.length) {
-      skip -= v.length;
-      continue;
-    }
-    const n = Math.min(v.length - skip, dst.length - done);
-    dst.set(v.subarray(skip, skip + n), done);
-    done += n;
-    skip = 0;
-  }
-}
-
-/** Copies src into seq at byte `skip` of seq. */
-function copyToSeqAt(seq: readonly Uint8Array[], skip: number, src: Uint8Array): void {
-  let done = 0;
-  for (const v of seq) {
-    if (done === src.length) return;
-    if (skip >= v.length) {
-      skip -= v.length;
-      continue;
-    }
-    const n = Math.min(v.length - skip, src.length - done);
-    v.set(src.subarray(done, done + n), skip);
-    done += n;
-    skip = 0;
-  }
+  return Math.floor(a / CHUNK_SIZE) === Math.floor(b / CHUNK_SIZE);
 }
 
 /** The truncation the current syscall made, for its task's address space to apply. */

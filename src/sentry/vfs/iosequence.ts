@@ -10,7 +10,7 @@ export function seqLength(seq: IOSequence): number {
 }
 
 /** Copies src into seq starting at byte `skip` of seq; returns bytes copied. */
-export function copyToSeq(seq: IOSequence, src: Uint8Array, skip = 0): number {
+export function copyToSeq(seq: readonly Uint8Array[], src: Uint8Array, skip = 0): number {
   let copied = 0;
   for (const v of seq) {
     if (skip >= v.length) {
@@ -22,6 +22,23 @@ export function copyToSeq(seq: IOSequence, src: Uint8Array, skip = 0): number {
     copied += n;
     skip = 0;
     if (copied === src.length) break;
+  }
+  return copied;
+}
+
+/** Fills dst from seq starting at byte `skip` of seq (copyToSeq's mirror); returns bytes copied. */
+export function copyFromSeq(seq: readonly Uint8Array[], dst: Uint8Array, skip = 0): number {
+  let copied = 0;
+  for (const v of seq) {
+    if (copied === dst.length) break;
+    if (skip >= v.length) {
+      skip -= v.length;
+      continue;
+    }
+    const n = Math.min(v.length - skip, dst.length - copied);
+    dst.set(v.subarray(skip, skip + n), copied);
+    copied += n;
+    skip = 0;
   }
   return copied;
 }
